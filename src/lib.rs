@@ -1,0 +1,12 @@
+//! `topics` turns a collection of documents into tiny learned codes and searches with them.
+//!
+//! A deep autoencoder in the manner of Hinton & Salakhutdinov (Science 2006) is pretrained as a
+//! stack of restricted Boltzmann machines, unrolled and fine-tuned, and compresses each document's
+//! bag of words to a code of a few numbers. See `ARCHITECTURE.md` for the data flow.
+
+pub mod corpus;
+pub mod error;
+pub mod progress;
+pub mod text;
+
+pub use error::{Error, Result};

@@ -1,0 +1,106 @@
+//! Bags of words: documents as sparse rows of stem counts over a vocabulary.
+//!
+//! The matrix is CSR with one row per document and one column per stem, shape
+//! `(documents, vocabulary)`. Counts stay counts here; the network divides each row by its
+//! length (its total count) to get the word probabilities it reconstructs.
+
+use rayon::prelude::*;
+use sprs::{CsMat, TriMat};
+
+use super::{Tokenizer, Vocabulary};
+
+/// Counts the vocabulary's stems in each text; rows are in the order of `texts`.
+pub fn bag_of_words<S: AsRef<str> + Sync>(
+    tokenizer: &Tokenizer,
+    vocabulary: &Vocabulary,
+    texts: &[S],
+) -> CsMat<f32> {
+    let rows: Vec<Vec<(usize, f32)>> = texts
+        .par_iter()
+        .map(|text| count_row(tokenizer, vocabulary, text.as_ref()))
+        .collect();
+    from_rows(vocabulary.len(), &rows)
+}
+
+/// The sorted `(column, count)` pairs of one text.
+pub fn count_row(tokenizer: &Tokenizer, vocabulary: &Vocabulary, text: &str) -> Vec<(usize, f32)> {
+    let mut columns = Vec::new();
+    tokenizer.for_each(text, |stem, _| {
+        if let Some(column) = vocabulary.column(stem) {
+            columns.push(column as usize);
+        }
+    });
+    columns.sort_unstable();
+    let mut row: Vec<(usize, f32)> = Vec::new();
+    for column in columns {
+        match row.last_mut() {
+            Some((last, count)) if *last == column => *count += 1.0,
+            _ => row.push((column, 1.0)),
+        }
+    }
+    row
+}
+
+/// A CSR matrix of `columns` columns from sorted sparse rows.
+pub fn from_rows(columns: usize, rows: &[Vec<(usize, f32)>]) -> CsMat<f32> {
+    let nnz = rows.iter().map(Vec::len).sum();
+    let mut triplets = TriMat::with_capacity((rows.len(), columns), nnz);
+    for (r, row) in rows.iter().enumerate() {
+        for &(c, v) in row {
+            triplets.add_triplet(r, c, v);
+        }
+    }
+    triplets.to_csr()
+}
+
+/// The total count of each row: the document lengths `D`.
+pub fn row_sums(matrix: &CsMat<f32>) -> Vec<f32> {
+    matrix
+        .outer_iterator()
+        .map(|row| row.data().iter().sum())
+        .collect()
+}
+
+/// Each row divided by its sum: word probabilities. Rows without words stay empty.
+pub fn to_probabilities(matrix: &CsMat<f32>) -> CsMat<f32> {
+    let sums = row_sums(matrix);
+    let mut scaled = matrix.clone();
+    let rows = scaled.rows();
+    let indptr: Vec<usize> = scaled.indptr().raw_storage().to_vec();
+    let data = scaled.data_mut();
+    for (row, &sum) in sums.iter().enumerate().take(rows) {
+        if sum > 0.0 {
+            data[indptr[row]..indptr[row + 1]]
+                .iter_mut()
+                .for_each(|v| *v /= sum);
+        }
+    }
+    scaled
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Language;
+
+    #[test]
+    fn counts_and_scales() {
+        let tokenizer = Tokenizer::new(Language::English, None);
+        let texts = ["space space shuttle", "shuttle orbit", "nothing known here"];
+        let vocabulary = Vocabulary::build(&tokenizer, &texts[..2], 10, 1);
+        let counts = bag_of_words(&tokenizer, &vocabulary, &texts);
+        assert_eq!(counts.shape(), (3, vocabulary.len()));
+        let space = vocabulary.column("space").expect("in vocabulary") as usize;
+        let shuttl = vocabulary.column("shuttl").expect("in vocabulary") as usize;
+        assert_eq!(counts.get(0, space), Some(&2.0));
+        assert_eq!(row_sums(&counts), [3.0, 2.0, 0.0]);
+
+        let probabilities = to_probabilities(&counts);
+        let p = probabilities.get(0, shuttl).copied().unwrap_or_default();
+        assert!((p - 1.0 / 3.0).abs() < 1e-6);
+        assert_eq!(probabilities.outer_view(2).map(|r| r.nnz()), Some(0));
+        for row in probabilities.outer_iterator().take(2) {
+            assert!((row.data().iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! From text to numbers: tokenizer, stop words, stems and their words, vocabulary, bag of words.
+
+mod bow;
+mod stopwords;
+mod tokenizer;
+mod vocab;
+
+pub use bow::{bag_of_words, count_row, from_rows, row_sums, to_probabilities};
+pub use tokenizer::{Language, Tokenizer};
+pub use vocab::Vocabulary;
