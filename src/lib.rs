@@ -4,9 +4,14 @@
 //! stack of restricted Boltzmann machines, unrolled and fine-tuned, and compresses each document's
 //! bag of words to a code of a few numbers. See `ARCHITECTURE.md` for the data flow.
 
+pub mod autoencoder;
 pub mod corpus;
+pub mod data;
 pub mod error;
+pub mod linalg;
 pub mod progress;
+pub mod rbm;
+pub mod rng;
 pub mod text;
 
 pub use error::{Error, Result};

@@ -1,0 +1,626 @@
+//! The deep autoencoder: a pretrained RBM stack unrolled into an encoder and a mirrored decoder,
+//! fine-tuned by backpropagation of the reconstruction error.
+//!
+//! Encoder layer `i` starts as RBM `i` (weights, hidden biases); decoder layers start as the
+//! transposed weights with the visible biases, in reverse order, and the two halves are then
+//! trained apart (untied). For word counts the first layer keeps the pretraining's scaling: its
+//! input is the count vector and its bias is multiplied by the document length `D`, and the
+//! output is a softmax over the vocabulary compared with the document's word probabilities by
+//! cross-entropy. Logistic outputs use binary cross-entropy, linear outputs squared error.
+//!
+//! Fine-tuning uses Adam on shuffled mini-batches, with optional dropout on the encoder's input
+//! and Gaussian noise on the input of logistic code units (Semantic Hashing, 2009), which pushes
+//! those units towards 0 or 1.
+
+use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
+use serde::{Deserialize, Serialize};
+
+use crate::data::Data;
+use crate::linalg;
+use crate::progress::Progress;
+use crate::rbm::{Hidden, Rbm, Visible};
+use crate::rng::{self, Purpose};
+
+/// The nonlinearity of a layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Activation {
+    Logistic,
+    Linear,
+    Relu,
+    Softmax,
+}
+
+/// One fully connected layer: `f(x·W + b)`, weights of shape `(inputs, outputs)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layer {
+    pub weights: Array2<f32>,
+    pub bias: Array1<f32>,
+    pub activation: Activation,
+}
+
+/// An encoder and a decoder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Autoencoder {
+    pub encoder: Vec<Layer>,
+    pub decoder: Vec<Layer>,
+    /// Whether the input is word counts: first-layer bias scaled by `D`, softmax output.
+    pub counts: bool,
+}
+
+/// Hyper-parameters of fine-tuning.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FineTuneSettings {
+    pub epochs: usize,
+    pub batch_size: usize,
+    /// Adam's step size.
+    pub learning_rate: f32,
+    /// Share of input entries dropped (and the rest scaled up) while training, 0 for none.
+    pub input_dropout: f32,
+    /// Standard deviation of the Gaussian noise added to the input of logistic code units.
+    pub code_noise: f32,
+}
+
+/// Train and validation loss after one epoch of fine-tuning.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct EpochLoss {
+    pub epoch: usize,
+    pub train: f32,
+    /// `None` when no validation rows were held out.
+    pub validation: Option<f32>,
+}
+
+/// What a forward pass keeps for the backward pass.
+struct Forward {
+    /// The input of each layer and, last, the output: `layers + 1` arrays.
+    activations: Vec<Array2<f32>>,
+}
+
+/// Gradients or Adam moments, shaped like the layers.
+#[derive(Clone)]
+struct Params {
+    weights: Vec<Array2<f32>>,
+    biases: Vec<Array1<f32>>,
+}
+
+impl Params {
+    fn zeros_like(layers: &[&Layer]) -> Self {
+        Params {
+            weights: layers
+                .iter()
+                .map(|l| Array2::zeros(l.weights.raw_dim()))
+                .collect(),
+            biases: layers
+                .iter()
+                .map(|l| Array1::zeros(l.bias.raw_dim()))
+                .collect(),
+        }
+    }
+}
+
+fn activation_of_hidden(hidden: Hidden) -> Activation {
+    match hidden {
+        Hidden::Binary => Activation::Logistic,
+        Hidden::Linear => Activation::Linear,
+        Hidden::Relu => Activation::Relu,
+    }
+}
+
+fn activation_of_visible(visible: Visible) -> Activation {
+    match visible {
+        Visible::Softmax => Activation::Softmax,
+        Visible::Binary => Activation::Logistic,
+        Visible::Gaussian => Activation::Linear,
+    }
+}
+
+fn activate(x: &mut Array2<f32>, activation: Activation) {
+    match activation {
+        Activation::Logistic => linalg::sigmoid_in_place(x),
+        Activation::Linear => {}
+        Activation::Relu => x.mapv_inplace(|v| v.max(0.0)),
+        Activation::Softmax => {
+            linalg::softmax_rows(x);
+        }
+    }
+}
+
+/// Multiplies `delta` by the derivative of `activation` at the layer's output `y`.
+fn backprop_activation(delta: &mut Array2<f32>, y: ArrayView2<f32>, activation: Activation) {
+    match activation {
+        Activation::Logistic => Zip::from(delta)
+            .and(y)
+            .for_each(|d, &y| *d *= y * (1.0 - y)),
+        Activation::Relu => Zip::from(delta).and(y).for_each(|d, &y| {
+            if y <= 0.0 {
+                *d = 0.0
+            }
+        }),
+        Activation::Linear | Activation::Softmax => {}
+    }
+}
+
+impl Autoencoder {
+    /// Unrolls a pretrained stack: encoder from the bottom up, mirrored decoder.
+    pub fn unroll(stack: &[Rbm]) -> Self {
+        let encoder = stack
+            .iter()
+            .map(|rbm| Layer {
+                weights: rbm.weights.clone(),
+                bias: rbm.hidden_bias.clone(),
+                activation: activation_of_hidden(rbm.hidden),
+            })
+            .collect();
+        let decoder = stack
+            .iter()
+            .rev()
+            .map(|rbm| Layer {
+                weights: rbm.weights.t().to_owned(),
+                bias: rbm.visible_bias.clone(),
+                activation: activation_of_visible(rbm.visible),
+            })
+            .collect();
+        Autoencoder {
+            encoder,
+            decoder,
+            counts: stack
+                .first()
+                .is_some_and(|rbm| rbm.visible == Visible::Softmax),
+        }
+    }
+
+    /// The number of inputs (vocabulary size for word counts).
+    pub fn inputs(&self) -> usize {
+        self.encoder.first().map_or(0, |l| l.weights.nrows())
+    }
+
+    /// The width of the code.
+    pub fn code_width(&self) -> usize {
+        self.encoder.last().map_or(0, |l| l.weights.ncols())
+    }
+
+    /// The activation of the code units.
+    pub fn code_activation(&self) -> Activation {
+        self.encoder
+            .last()
+            .map_or(Activation::Linear, |l| l.activation)
+    }
+
+    /// Widths of every layer from the input to the code, e.g. `[2000, 500, 250, 125, 10]`.
+    pub fn widths(&self) -> Vec<usize> {
+        let mut widths = vec![self.inputs()];
+        widths.extend(self.encoder.iter().map(|l| l.weights.ncols()));
+        widths
+    }
+
+    fn layers(&self) -> Vec<&Layer> {
+        self.encoder.iter().chain(self.decoder.iter()).collect()
+    }
+
+    fn layers_mut(&mut self) -> Vec<&mut Layer> {
+        self.encoder
+            .iter_mut()
+            .chain(self.decoder.iter_mut())
+            .collect()
+    }
+
+    /// The codes of `rows` of `data`, shape `(rows, code)`, computed in chunks.
+    pub fn encode(&self, data: &Data, rows: &[usize]) -> Array2<f32> {
+        let mut codes = Array2::zeros((rows.len(), self.code_width()));
+        let mut batch = Array2::zeros((0, 0));
+        for (chunk, mut out) in rows
+            .chunks(1024)
+            .zip(codes.axis_chunks_iter_mut(Axis(0), 1024))
+        {
+            data.fill(chunk, &mut batch);
+            let lengths = data.lengths(chunk);
+            let mut x = self.layer_forward(0, batch.view(), &lengths);
+            for layer in 1..self.encoder.len() {
+                x = self.layer_forward(layer, x.view(), &lengths);
+            }
+            out.assign(&x);
+        }
+        codes
+    }
+
+    /// The reconstructions of `codes` (shape `(n, code)`), shape `(n, inputs)`: word
+    /// distributions for word counts.
+    pub fn decode(&self, codes: ArrayView2<f32>) -> Array2<f32> {
+        let offset = self.encoder.len();
+        let ones = vec![1.0; codes.nrows()];
+        let mut x = codes.to_owned();
+        for layer in 0..self.decoder.len() {
+            x = self.layer_forward(offset + layer, x.view(), &ones);
+        }
+        x
+    }
+
+    /// Output of layer `index` (encoder then decoder) for input `x`.
+    fn layer_forward(&self, index: usize, x: ArrayView2<f32>, lengths: &[f32]) -> Array2<f32> {
+        let layer = self.layer(index);
+        let mut y = linalg::matmul(x, layer.weights.view());
+        let scale = (self.counts && index == 0).then_some(lengths);
+        linalg::add_row_bias(&mut y, layer.bias.view(), scale);
+        activate(&mut y, layer.activation);
+        y
+    }
+
+    fn layer(&self, index: usize) -> &Layer {
+        if index < self.encoder.len() {
+            &self.encoder[index]
+        } else {
+            &self.decoder[index - self.encoder.len()]
+        }
+    }
+
+    /// The target a batch is reconstructed towards: word probabilities for counts.
+    fn target(&self, batch: ArrayView2<f32>, lengths: &[f32]) -> Array2<f32> {
+        let mut target = batch.to_owned();
+        if self.counts {
+            for (mut row, &d) in target.rows_mut().into_iter().zip(lengths) {
+                if d > 0.0 {
+                    row /= d;
+                }
+            }
+        }
+        target
+    }
+
+    /// The forward pass of a training batch, with code-input noise from `noise` when given.
+    fn forward(
+        &self,
+        input: Array2<f32>,
+        lengths: &[f32],
+        code_noise: f32,
+        noise: Option<&mut rng::Stream>,
+    ) -> Forward {
+        let code_layer = self.encoder.len() - 1;
+        let mut activations = vec![input];
+        let mut noise = noise;
+        for index in 0..self.encoder.len() + self.decoder.len() {
+            let layer = self.layer(index);
+            let x = activations.last().expect("the input is always there");
+            let mut y = linalg::matmul(x.view(), layer.weights.view());
+            let scale = (self.counts && index == 0).then_some(lengths);
+            linalg::add_row_bias(&mut y, layer.bias.view(), scale);
+            if index == code_layer && code_noise > 0.0 {
+                if let Some(stream) = noise.as_deref_mut() {
+                    y.mapv_inplace(|v| v + code_noise * stream.normal());
+                }
+            }
+            activate(&mut y, layer.activation);
+            activations.push(y);
+        }
+        Forward { activations }
+    }
+
+    /// Mean loss of `output` against `target` over the batch.
+    fn loss(&self, output: ArrayView2<f32>, target: ArrayView2<f32>) -> f32 {
+        let activation = self
+            .decoder
+            .last()
+            .map_or(Activation::Linear, |l| l.activation);
+        let total = Zip::from(output).and(target).fold(0.0f64, |s, &q, &p| {
+            s + match activation {
+                Activation::Softmax if p > 0.0 => -(p as f64) * (q.max(1e-30) as f64).ln(),
+                Activation::Softmax => 0.0,
+                Activation::Logistic => {
+                    let q = q.clamp(1e-7, 1.0 - 1e-7) as f64;
+                    -(p as f64) * q.ln() - (1.0 - p as f64) * (1.0 - q).ln()
+                }
+                Activation::Linear | Activation::Relu => 0.5 * ((q - p) as f64).powi(2),
+            }
+        });
+        (total / output.nrows().max(1) as f64) as f32
+    }
+
+    /// Loss and gradients of one batch; `input` is what the encoder sees (after dropout).
+    fn gradients(
+        &self,
+        forward: &Forward,
+        target: ArrayView2<f32>,
+        lengths: &[f32],
+    ) -> (f32, Params) {
+        let layers = self.layers();
+        let output = forward
+            .activations
+            .last()
+            .expect("forward keeps the output");
+        let loss = self.loss(output.view(), target);
+        let n = target.nrows() as f32;
+
+        // For each output kind the loss is matched to the activation, so dL/dz = (q - p) / n.
+        let mut delta = (output - &target) / n;
+        let mut grads = Params::zeros_like(&layers);
+        for index in (0..layers.len()).rev() {
+            let input = &forward.activations[index];
+            linalg::gemm(
+                1.0,
+                input.t(),
+                delta.view(),
+                0.0,
+                &mut grads.weights[index].view_mut(),
+            );
+            grads.biases[index] = if self.counts && index == 0 {
+                linalg::weighted_column_sums(delta.view(), lengths)
+            } else {
+                linalg::column_sums(delta.view())
+            };
+            if index > 0 {
+                let mut below = linalg::matmul(delta.view(), layers[index].weights.t());
+                backprop_activation(&mut below, input.view(), layers[index - 1].activation);
+                delta = below;
+            }
+        }
+        (loss, grads)
+    }
+
+    /// Mean loss on `rows` without dropout or noise.
+    pub fn evaluate(&self, data: &Data, rows: &[usize]) -> f32 {
+        let mut batch = Array2::zeros((0, 0));
+        let mut total = 0.0f64;
+        for chunk in rows.chunks(1024) {
+            data.fill(chunk, &mut batch);
+            let lengths = data.lengths(chunk);
+            let target = self.target(batch.view(), &lengths);
+            let forward = self.forward(batch.clone(), &lengths, 0.0, None);
+            let output = forward
+                .activations
+                .last()
+                .expect("forward keeps the output");
+            total += self.loss(output.view(), target.view()) as f64 * chunk.len() as f64;
+        }
+        (total / rows.len().max(1) as f64) as f32
+    }
+
+    /// Fine-tunes every weight on `train` rows, reporting the loss on `validation` each epoch.
+    pub fn fine_tune(
+        &mut self,
+        data: &Data,
+        train: &[usize],
+        validation: &[usize],
+        settings: &FineTuneSettings,
+        seed: u64,
+        progress: &dyn Progress,
+    ) -> Vec<EpochLoss> {
+        let batch_size = settings.batch_size.max(1);
+        progress.begin(
+            "fine-tuning",
+            (settings.epochs * train.len().div_ceil(batch_size)) as u64,
+        );
+        let mut adam = Adam::new(&self.layers(), settings.learning_rate);
+        let mut order = train.to_vec();
+        let mut batch = Array2::zeros((0, 0));
+        let mut history = Vec::with_capacity(settings.epochs);
+        let keep = 1.0 - settings.input_dropout;
+
+        for epoch in 0..settings.epochs {
+            rng::stream(seed, Purpose::Shuffle, &[100, epoch as u64]).shuffle(&mut order);
+            let mut epoch_loss = 0.0f64;
+            for (b, chunk) in order.chunks(batch_size).enumerate() {
+                data.fill(chunk, &mut batch);
+                let lengths = data.lengths(chunk);
+                let target = self.target(batch.view(), &lengths);
+                let path = [epoch as u64, b as u64];
+                let mut input = batch.clone();
+                if settings.input_dropout > 0.0 {
+                    let mut dropout = rng::stream(seed, Purpose::Dropout, &path);
+                    input.mapv_inplace(|v| {
+                        if dropout.uniform() < keep {
+                            v / keep
+                        } else {
+                            0.0
+                        }
+                    });
+                }
+                let mut noise = rng::stream(seed, Purpose::Noise, &path);
+                let forward = self.forward(input, &lengths, settings.code_noise, Some(&mut noise));
+                let (loss, grads) = self.gradients(&forward, target.view(), &lengths);
+                adam.step(&mut self.layers_mut(), &grads);
+                epoch_loss += loss as f64 * chunk.len() as f64;
+                progress.advance(1);
+            }
+            let train_loss = (epoch_loss / train.len().max(1) as f64) as f32;
+            let validation_loss = (!validation.is_empty()).then(|| self.evaluate(data, validation));
+            let shown = validation_loss.map_or("-".to_string(), |v| format!("{v:.4}"));
+            progress.note(&format!(
+                "epoch {}/{} train {train_loss:.4} validation {shown}",
+                epoch + 1,
+                settings.epochs
+            ));
+            tracing::info!(
+                epoch = epoch + 1,
+                train = format!("{train_loss:.4}"),
+                validation = shown,
+                "fine-tuning epoch"
+            );
+            history.push(EpochLoss {
+                epoch: epoch + 1,
+                train: train_loss,
+                validation: validation_loss,
+            });
+        }
+        progress.end();
+        history
+    }
+}
+
+/// Adam (Kingma & Ba 2015) over every layer's weights and biases.
+struct Adam {
+    rate: f32,
+    beta1: f32,
+    beta2: f32,
+    epsilon: f32,
+    steps: i32,
+    first: Params,
+    second: Params,
+}
+
+impl Adam {
+    fn new(layers: &[&Layer], rate: f32) -> Self {
+        let zeros = Params::zeros_like(layers);
+        Adam {
+            rate,
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-8,
+            steps: 0,
+            first: zeros.clone(),
+            second: zeros,
+        }
+    }
+
+    fn step(&mut self, layers: &mut [&mut Layer], grads: &Params) {
+        self.steps += 1;
+        let (b1, b2) = (self.beta1, self.beta2);
+        let step = self.rate * (1.0 - b2.powi(self.steps)).sqrt() / (1.0 - b1.powi(self.steps));
+        let eps = self.epsilon;
+        let update = |param: &mut f32, g: f32, m: &mut f32, v: &mut f32| {
+            *m = b1 * *m + (1.0 - b1) * g;
+            *v = b2 * *v + (1.0 - b2) * g * g;
+            *param -= step * *m / (v.sqrt() + eps);
+        };
+        for (i, layer) in layers.iter_mut().enumerate() {
+            Zip::from(&mut layer.weights)
+                .and(&grads.weights[i])
+                .and(&mut self.first.weights[i])
+                .and(&mut self.second.weights[i])
+                .par_for_each(|p, &g, m, v| update(p, g, m, v));
+            Zip::from(&mut layer.bias)
+                .and(&grads.biases[i])
+                .and(&mut self.first.biases[i])
+                .and(&mut self.second.biases[i])
+                .for_each(|p, &g, m, v| update(p, g, m, v));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sprs::CsMat;
+
+    /// A small word-count network with random weights, and a batch of counts.
+    fn tiny() -> (Autoencoder, CsMat<f32>) {
+        let widths = [7, 5, 3];
+        let mut stack = Vec::new();
+        for i in 0..2 {
+            let visible = if i == 0 {
+                Visible::Softmax
+            } else {
+                Visible::Binary
+            };
+            let hidden = if i == 1 {
+                Hidden::Linear
+            } else {
+                Hidden::Binary
+            };
+            let mut rbm = Rbm::new(visible, hidden, widths[i], widths[i + 1], 0.3, 4, i as u64);
+            rbm.visible_bias
+                .iter_mut()
+                .enumerate()
+                .for_each(|(j, b)| *b = 0.1 * j as f32 - 0.2);
+            rbm.hidden_bias
+                .iter_mut()
+                .enumerate()
+                .for_each(|(j, b)| *b = 0.05 * j as f32);
+            stack.push(rbm);
+        }
+        let mut model = Autoencoder::unroll(&stack);
+        // Untie the halves so that a mix-up of encoder and decoder gradients would show.
+        model.decoder[0].weights.mapv_inplace(|w| w * 1.3);
+        let dense = ndarray::array![
+            [2.0f32, 0.0, 1.0, 0.0, 3.0, 0.0, 1.0],
+            [0.0, 1.0, 0.0, 4.0, 0.0, 2.0, 0.0],
+            [1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 5.0]
+        ];
+        (model, CsMat::csr_from_dense(dense.view(), 0.0))
+    }
+
+    fn batch_loss(model: &Autoencoder, counts: &CsMat<f32>) -> (f32, Params) {
+        let data = Data::Counts(counts.view());
+        let rows = [0, 1, 2];
+        let mut batch = Array2::zeros((0, 0));
+        data.fill(&rows, &mut batch);
+        let lengths = data.lengths(&rows);
+        let target = model.target(batch.view(), &lengths);
+        let forward = model.forward(batch, &lengths, 0.0, None);
+        model.gradients(&forward, target.view(), &lengths)
+    }
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        let (model, counts) = tiny();
+        let (_, grads) = batch_loss(&model, &counts);
+        let h = 1e-2f32;
+        let mut checked = 0;
+        for layer in 0..4 {
+            for (i, j) in [(0, 0), (1, 2), (2, 1)] {
+                let mut plus = model.clone();
+                let mut minus = model.clone();
+                let (rows, cols) = plus.layer(layer).weights.dim();
+                let (i, j) = (i % rows, j % cols);
+                plus.layers_mut()[layer].weights[[i, j]] += h;
+                minus.layers_mut()[layer].weights[[i, j]] -= h;
+                let numeric =
+                    (batch_loss(&plus, &counts).0 - batch_loss(&minus, &counts).0) / (2.0 * h);
+                let analytic = grads.weights[layer][[i, j]];
+                assert!(
+                    (numeric - analytic).abs() < 2e-3 + 0.02 * analytic.abs(),
+                    "layer {layer} weight ({i},{j}): numeric {numeric} analytic {analytic}"
+                );
+                checked += 1;
+            }
+            let mut plus = model.clone();
+            let mut minus = model.clone();
+            plus.layers_mut()[layer].bias[1] += h;
+            minus.layers_mut()[layer].bias[1] -= h;
+            let numeric =
+                (batch_loss(&plus, &counts).0 - batch_loss(&minus, &counts).0) / (2.0 * h);
+            let analytic = grads.biases[layer][1];
+            assert!(
+                (numeric - analytic).abs() < 2e-3 + 0.02 * analytic.abs(),
+                "layer {layer} bias 1: numeric {numeric} analytic {analytic}"
+            );
+        }
+        assert_eq!(checked, 12);
+    }
+
+    #[test]
+    fn fine_tuning_lowers_the_loss() {
+        let (mut model, counts) = tiny();
+        let data = Data::Counts(counts.view());
+        let before = model.evaluate(&data, &[0, 1, 2]);
+        let settings = FineTuneSettings {
+            epochs: 200,
+            batch_size: 3,
+            learning_rate: 0.01,
+            input_dropout: 0.0,
+            code_noise: 0.0,
+        };
+        let history = model.fine_tune(
+            &data,
+            &[0, 1, 2],
+            &[0],
+            &settings,
+            1,
+            &crate::progress::Silent,
+        );
+        let after = model.evaluate(&data, &[0, 1, 2]);
+        assert!(after < before - 0.1, "loss {before} -> {after}");
+        assert!(history.last().and_then(|e| e.validation).is_some());
+    }
+
+    #[test]
+    fn unrolled_shapes_mirror_the_stack() {
+        let (model, counts) = tiny();
+        assert_eq!(model.widths(), [7, 5, 3]);
+        let codes = model.encode(&Data::Counts(counts.view()), &[2, 0]);
+        assert_eq!(codes.dim(), (2, 3));
+        let words = model.decode(codes.view());
+        assert_eq!(words.dim(), (2, 7));
+        for row in words.rows() {
+            assert!((row.sum() - 1.0).abs() < 1e-5);
+        }
+    }
+}
