@@ -566,7 +566,7 @@ mod tests {
                     (batch_loss(&plus, &counts).0 - batch_loss(&minus, &counts).0) / (2.0 * h);
                 let analytic = grads.weights[layer][[i, j]];
                 assert!(
-                    (numeric - analytic).abs() < 2e-3 + 0.02 * analytic.abs(),
+                    (numeric - analytic).abs() < 1e-4 + 0.01 * analytic.abs(),
                     "layer {layer} weight ({i},{j}): numeric {numeric} analytic {analytic}"
                 );
                 checked += 1;
@@ -579,7 +579,7 @@ mod tests {
                 (batch_loss(&plus, &counts).0 - batch_loss(&minus, &counts).0) / (2.0 * h);
             let analytic = grads.biases[layer][1];
             assert!(
-                (numeric - analytic).abs() < 2e-3 + 0.02 * analytic.abs(),
+                (numeric - analytic).abs() < 1e-4 + 0.01 * analytic.abs(),
                 "layer {layer} bias 1: numeric {numeric} analytic {analytic}"
             );
         }

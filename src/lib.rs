@@ -8,10 +8,13 @@ pub mod autoencoder;
 pub mod corpus;
 pub mod data;
 pub mod error;
+pub mod hashing;
 pub mod linalg;
+pub mod model;
 pub mod progress;
 pub mod rbm;
 pub mod rng;
+pub mod settings;
 pub mod text;
 
 pub use error::{Error, Result};

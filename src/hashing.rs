@@ -1,0 +1,158 @@
+//! Semantic-hash addresses: codes thresholded to bits, buckets of equal addresses, and groups
+//! of near-duplicate documents.
+//!
+//! Bit `i` of an address is set when code unit `i` exceeds its threshold: 0.5 for binary codes
+//! trained with noise, the unit's median over the training corpus for real-valued codes (so
+//! each bit splits the corpus in half). Addresses hold at most 64 bits.
+
+use std::collections::HashMap;
+
+use ndarray::ArrayView2;
+use serde::Serialize;
+
+/// The address of `code`: bit `i` set when `code[i] > thresholds[i]`.
+pub fn address(code: &[f32], thresholds: &[f32]) -> u64 {
+    code.iter()
+        .zip(thresholds)
+        .take(64)
+        .enumerate()
+        .fold(
+            0u64,
+            |a, (i, (&c, &t))| if c > t { a | (1 << i) } else { a },
+        )
+}
+
+/// The median of each of the first `max` columns of `codes`.
+pub fn medians(codes: ArrayView2<f32>, max: usize) -> Vec<f32> {
+    codes
+        .columns()
+        .into_iter()
+        .take(max)
+        .map(|column| {
+            let mut values: Vec<f32> = column.iter().copied().filter(|v| v.is_finite()).collect();
+            if values.is_empty() {
+                return 0.0;
+            }
+            let mid = values.len() / 2;
+            let (_, median, _) = values.select_nth_unstable_by(mid, f32::total_cmp);
+            *median
+        })
+        .collect()
+}
+
+/// An address as `0x` and zero-padded lower-case hex, one digit per four bits.
+pub fn format_address(address: u64, bits: usize) -> String {
+    let digits = bits.div_ceil(4).max(1);
+    format!("0x{address:0digits$x}")
+}
+
+/// Documents grouped by address: the hash table that a lookup probes.
+pub fn buckets(addresses: &[u64]) -> HashMap<u64, Vec<usize>> {
+    let mut table: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (i, &a) in addresses.iter().enumerate() {
+        table.entry(a).or_default().push(i);
+    }
+    table
+}
+
+/// A group of near-duplicate documents.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Group {
+    /// Row numbers of the documents, in index order.
+    pub members: Vec<usize>,
+    /// The lowest cosine similarity of the links that joined the group.
+    pub score: f32,
+}
+
+/// Groups documents that share an address and whose unit-length codes have cosine similarity
+/// of at least `threshold`, joined transitively; groups of one are left out. Groups are in the
+/// order of their first member.
+pub fn near_duplicates(
+    unit_codes: ArrayView2<f32>,
+    addresses: &[u64],
+    threshold: f32,
+) -> Vec<Group> {
+    let n = addresses.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    let mut weakest: Vec<f32> = vec![1.0; n];
+
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+
+    let mut table: Vec<(u64, Vec<usize>)> = buckets(addresses).into_iter().collect();
+    table.sort_unstable_by_key(|(a, _)| *a);
+    for (_, members) in table {
+        for (x, &i) in members.iter().enumerate() {
+            for &j in &members[x + 1..] {
+                let similarity = unit_codes.row(i).dot(&unit_codes.row(j));
+                if similarity >= threshold {
+                    let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
+                    let score = weakest[ri].min(weakest[rj]).min(similarity);
+                    let (keep, gone) = if ri < rj { (ri, rj) } else { (rj, ri) };
+                    parent[gone] = keep;
+                    weakest[keep] = score;
+                }
+            }
+        }
+    }
+
+    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+    for i in 0..n {
+        let r = root(&mut parent, i);
+        groups.entry(r).or_default().push(i);
+    }
+    let mut groups: Vec<Group> = groups
+        .into_iter()
+        .filter(|(_, members)| members.len() > 1)
+        .map(|(r, members)| Group {
+            members,
+            score: weakest[r],
+        })
+        .collect();
+    groups.sort_unstable_by_key(|g| g.members[0]);
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn addresses_set_bits_above_thresholds() {
+        assert_eq!(address(&[0.9, 0.1, 0.7], &[0.5, 0.5, 0.5]), 0b101);
+        assert_eq!(format_address(0b101, 10), "0x005");
+        assert_eq!(format_address(0xdead_beef, 32), "0xdeadbeef");
+    }
+
+    #[test]
+    fn medians_split_each_column() {
+        let codes = array![[1.0f32, 5.0], [2.0, 4.0], [3.0, 6.0]];
+        assert_eq!(medians(codes.view(), 64), [2.0, 5.0]);
+        assert_eq!(medians(codes.view(), 1), [2.0]);
+    }
+
+    #[test]
+    fn near_duplicates_need_address_and_similarity() {
+        let s = std::f32::consts::FRAC_1_SQRT_2;
+        let codes = array![[1.0f32, 0.0], [0.0, 1.0], [1.0, 0.0], [s, s], [1.0, 0.0]];
+        let addresses = [1, 1, 1, 1, 2];
+        let groups = near_duplicates(codes.view(), &addresses, 0.99);
+        assert_eq!(
+            groups,
+            [Group {
+                members: vec![0, 2],
+                score: 1.0
+            }]
+        );
+        let loose = near_duplicates(codes.view(), &addresses, 0.7);
+        assert_eq!(loose.len(), 1);
+        assert_eq!(loose[0].members, [0, 1, 2, 3]);
+        assert!((loose[0].score - s).abs() < 1e-6);
+    }
+}

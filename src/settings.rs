@@ -1,0 +1,293 @@
+//! Build settings: a plain struct anyone can fill in, checked once before any work starts.
+//!
+//! [`Settings`] holds what a user asked for; [`Settings::check`] turns it into [`Checked`] or
+//! explains which value cannot work. Nothing trains on unchecked values.
+
+use serde::{Deserialize, Serialize};
+
+use crate::autoencoder::FineTuneSettings;
+use crate::rbm::CdSettings;
+use crate::text::Language;
+use crate::{Error, Result};
+
+/// Everything that decides how an index is built.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Number of stems in the vocabulary (the network's input width).
+    pub vocab: usize,
+    /// Stems found in fewer documents than this are left out of the vocabulary.
+    pub min_df: u32,
+    pub language: Language,
+    /// Stop words replacing the language's built-in list.
+    pub stop_words: Option<Vec<String>>,
+    /// Widths of the hidden layers between the input and the code.
+    pub layers: Vec<usize>,
+    /// Width of the real-valued code.
+    pub dims: usize,
+    /// When set, the code is this many logistic units trained with noise to be binary.
+    pub bits: Option<usize>,
+    pub pretrain_epochs: usize,
+    pub finetune_epochs: usize,
+    pub batch_size: usize,
+    /// Learning rate of the word-count RBM's weights and visible biases.
+    pub bottom_rate: f32,
+    /// Learning rate of the word-count RBM's hidden biases, whose input is scaled by `D`.
+    pub bottom_hidden_bias_rate: f32,
+    /// Learning rate of the binary middle RBMs.
+    pub middle_rate: f32,
+    /// Learning rate of the top RBM with linear code units.
+    pub top_rate: f32,
+    /// Gibbs steps of the word-count RBM's negative phase.
+    pub bottom_cd_steps: usize,
+    /// Adam's step size while fine-tuning.
+    pub finetune_rate: f32,
+    /// Dropout on the encoder's input while fine-tuning.
+    pub dropout: f32,
+    /// Standard deviation of the noise on the input of binary code units while fine-tuning.
+    pub code_noise: f32,
+    /// Share of the training documents held out to show a validation loss.
+    pub validation: f32,
+    pub seed: u64,
+}
+
+impl Default for Settings {
+    /// The recipe of Hinton & Salakhutdinov (2006) with the departures `RESEARCH.md` records:
+    /// smaller rates for the word-count layer, Adam and input dropout for fine-tuning.
+    fn default() -> Self {
+        Settings {
+            vocab: 2000,
+            min_df: 2,
+            language: Language::English,
+            stop_words: None,
+            layers: vec![500, 250, 125],
+            dims: 10,
+            bits: None,
+            pretrain_epochs: 15,
+            finetune_epochs: 40,
+            batch_size: 100,
+            bottom_rate: 0.01,
+            bottom_hidden_bias_rate: 1e-5,
+            middle_rate: 0.1,
+            top_rate: 0.001,
+            bottom_cd_steps: 1,
+            finetune_rate: 1e-3,
+            dropout: 0.5,
+            code_noise: 4.0,
+            validation: 0.05,
+            seed: 42,
+        }
+    }
+}
+
+/// Settings that passed [`Settings::check`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked(Settings);
+
+impl std::ops::Deref for Checked {
+    type Target = Settings;
+    fn deref(&self) -> &Settings {
+        &self.0
+    }
+}
+
+impl Settings {
+    /// Checks every value; the error names the first setting that cannot work and why.
+    pub fn check(self) -> Result<Checked> {
+        if self.vocab == 0 {
+            return Err(Error::setting(
+                "vocab",
+                0,
+                "the vocabulary needs at least one stem",
+            ));
+        }
+        if self.layers.contains(&0) {
+            let shown: Vec<String> = self.layers.iter().map(usize::to_string).collect();
+            return Err(Error::setting(
+                "layers",
+                shown.join(","),
+                "every hidden layer needs at least one unit",
+            ));
+        }
+        if self.dims == 0 {
+            return Err(Error::setting(
+                "dims",
+                0,
+                "the code needs at least one number",
+            ));
+        }
+        if let Some(bits) = self.bits {
+            if !(1..=64).contains(&bits) {
+                return Err(Error::setting("bits", bits, "addresses have 1 to 64 bits"));
+            }
+        }
+        if self.batch_size == 0 {
+            return Err(Error::setting(
+                "batch-size",
+                0,
+                "a mini-batch needs at least one document",
+            ));
+        }
+        if !(0.0..1.0).contains(&self.dropout) {
+            return Err(Error::setting(
+                "dropout",
+                self.dropout,
+                "dropout is a share in [0, 1)",
+            ));
+        }
+        if !(0.0..0.5).contains(&self.validation) {
+            return Err(Error::setting(
+                "validation",
+                self.validation,
+                "the held-out share is in [0, 0.5)",
+            ));
+        }
+        if self.bottom_cd_steps == 0 {
+            return Err(Error::setting(
+                "cd-steps",
+                0,
+                "contrastive divergence needs a step",
+            ));
+        }
+        for (name, rate) in [
+            ("bottom-rate", self.bottom_rate),
+            ("middle-rate", self.middle_rate),
+            ("top-rate", self.top_rate),
+            ("finetune-rate", self.finetune_rate),
+        ] {
+            if !(rate.is_finite() && rate > 0.0) {
+                return Err(Error::setting(
+                    name,
+                    rate,
+                    "a learning rate is a positive number",
+                ));
+            }
+        }
+        if !(self.code_noise.is_finite() && self.code_noise >= 0.0) {
+            return Err(Error::setting(
+                "code-noise",
+                self.code_noise,
+                "noise is a standard deviation ≥ 0",
+            ));
+        }
+        Ok(Checked(self))
+    }
+}
+
+impl Checked {
+    /// The settings as given.
+    pub fn settings(&self) -> &Settings {
+        &self.0
+    }
+
+    /// Width of the code layer: the number of bits when binary codes are asked for.
+    pub fn code_width(&self) -> usize {
+        self.bits.unwrap_or(self.dims)
+    }
+
+    /// Layer widths from the input to the code, e.g. `[2000, 500, 250, 125, 10]`; the input is
+    /// the vocabulary actually built, which may be smaller than asked for.
+    pub fn widths(&self, vocabulary: usize) -> Vec<usize> {
+        let mut widths = vec![vocabulary];
+        widths.extend(&self.layers);
+        widths.push(self.code_width());
+        widths
+    }
+
+    /// CD settings of RBM `layer` of `count`.
+    pub fn cd(&self, layer: usize, count: usize) -> CdSettings {
+        let base = CdSettings {
+            batch_size: self.batch_size,
+            ..CdSettings::paper(self.pretrain_epochs)
+        };
+        let top_linear = layer + 1 == count && self.bits.is_none();
+        if layer == 0 {
+            CdSettings {
+                hidden_bias_rate: self.bottom_hidden_bias_rate,
+                cd_steps: self.bottom_cd_steps,
+                ..base.with_rate(if top_linear {
+                    self.top_rate
+                } else {
+                    self.bottom_rate
+                })
+            }
+        } else if top_linear {
+            base.with_rate(self.top_rate)
+        } else {
+            base.with_rate(self.middle_rate)
+        }
+    }
+
+    /// Fine-tuning settings.
+    pub fn fine_tune(&self) -> FineTuneSettings {
+        FineTuneSettings {
+            epochs: self.finetune_epochs,
+            batch_size: self.batch_size,
+            learning_rate: self.finetune_rate,
+            input_dropout: self.dropout,
+            code_noise: if self.bits.is_some() {
+                self.code_noise
+            } else {
+                0.0
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_the_paper() {
+        let checked = Settings::default().check().expect("defaults are valid");
+        assert_eq!(checked.widths(2000), [2000, 500, 250, 125, 10]);
+        assert_eq!(checked.cd(1, 4).learning_rate, 0.1);
+        assert_eq!(checked.cd(3, 4).learning_rate, 0.001);
+        assert_eq!(checked.cd(0, 4).hidden_bias_rate, 1e-5);
+        assert_eq!(checked.fine_tune().code_noise, 0.0);
+    }
+
+    #[test]
+    fn bad_values_name_the_setting() {
+        let cases = [
+            Settings {
+                vocab: 0,
+                ..Settings::default()
+            },
+            Settings {
+                dims: 0,
+                ..Settings::default()
+            },
+            Settings {
+                layers: vec![500, 0],
+                ..Settings::default()
+            },
+            Settings {
+                bits: Some(65),
+                ..Settings::default()
+            },
+            Settings {
+                dropout: 1.0,
+                ..Settings::default()
+            },
+        ];
+        let names = ["--vocab", "--dims", "--layers", "--bits", "--dropout"];
+        for (settings, name) in cases.into_iter().zip(names) {
+            let message = settings.check().expect_err("invalid").to_string();
+            assert!(message.contains(name), "{message}");
+        }
+    }
+
+    #[test]
+    fn bits_make_a_binary_code_layer() {
+        let checked = Settings {
+            bits: Some(32),
+            ..Settings::default()
+        }
+        .check()
+        .expect("valid");
+        assert_eq!(checked.code_width(), 32);
+        assert_eq!(checked.cd(3, 4).learning_rate, 0.1);
+        assert_eq!(checked.fine_tune().code_noise, 4.0);
+    }
+}
