@@ -5,15 +5,19 @@
 //! bag of words to a code of a few numbers. See `ARCHITECTURE.md` for the data flow.
 
 pub mod autoencoder;
+pub mod build;
 pub mod corpus;
 pub mod data;
 pub mod error;
+pub mod eval;
 pub mod hashing;
+pub mod index;
 pub mod linalg;
 pub mod model;
 pub mod progress;
 pub mod rbm;
 pub mod rng;
+pub mod search;
 pub mod settings;
 pub mod text;
 

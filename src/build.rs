@@ -1,0 +1,78 @@
+//! `topics build`: from documents to a saved index.
+//!
+//! Reads nothing itself: it takes what [`crate::corpus::read`] found, trains a model on it,
+//! encodes every document and assembles the [`Index`]. Documents without any word of the
+//! vocabulary get no code; they are reported as skipped.
+
+use std::time::Instant;
+
+use crate::Result;
+use crate::corpus::ReadReport;
+use crate::index::{BuildReport, DocumentInfo, Index, SkippedDocument};
+use crate::model::{Model, Timing};
+use crate::progress::Progress;
+use crate::settings::Checked;
+use crate::text;
+
+/// Trains a model on the documents of `read` and indexes them.
+pub fn build(
+    read: &ReadReport,
+    source: &str,
+    settings: &Checked,
+    progress: &dyn Progress,
+) -> Result<Index> {
+    let start = Instant::now();
+    let texts: Vec<&str> = read.documents.iter().map(|d| d.text.as_str()).collect();
+    let (model, counts, training) = Model::train(&texts, settings, progress)?;
+
+    let encoding = Instant::now();
+    progress.begin("encoding", 0);
+    let lengths = text::row_sums(&counts);
+    let kept: Vec<usize> = (0..lengths.len()).filter(|&i| lengths[i] > 0.0).collect();
+    let codes = model
+        .network
+        .encode(&crate::data::Data::Counts(counts.view()), &kept);
+    let addresses = model.addresses(codes.view());
+    progress.end();
+
+    let mut skipped: Vec<SkippedDocument> =
+        read.skipped.iter().map(SkippedDocument::from).collect();
+    for (i, &d) in lengths.iter().enumerate() {
+        if d == 0.0 {
+            let id = &read.documents[i].id;
+            tracing::warn!("{id}: skipped, it has no word of the vocabulary");
+            skipped.push(SkippedDocument {
+                id: id.clone(),
+                reason: "no word of the vocabulary".to_string(),
+            });
+        }
+    }
+    let documents = kept
+        .iter()
+        .map(|&i| {
+            let d = &read.documents[i];
+            DocumentInfo::new(&d.id, &d.labels, &d.text)
+        })
+        .collect();
+
+    let mut training = training;
+    training.timings.push(Timing {
+        stage: "encoding".to_string(),
+        seconds: encoding.elapsed().as_secs_f64(),
+    });
+    let report = BuildReport {
+        source: source.to_string(),
+        documents_read: read.documents.len(),
+        skipped,
+        lenient: read.lenient,
+        training,
+        seconds: start.elapsed().as_secs_f64(),
+    };
+    Ok(Index {
+        model,
+        documents,
+        codes,
+        addresses,
+        report,
+    })
+}

@@ -1,0 +1,507 @@
+//! Writing, loading and verifying an index directory.
+//!
+//! Files: `manifest.json` (format name and version, and the size and SHA-256 of every other
+//! file), `config.json` (settings, network layout, address thresholds, build report),
+//! `vocabulary.json`, `model.safetensors` (weights, readable from Python), `codes.bin` and
+//! `documents.jsonl`. An index is written to a temporary directory beside its destination and
+//! renamed into place, so an interrupted write never leaves a half-written index and a
+//! directory that is not an index is never replaced. Loading checks every checksum and every
+//! length before it trusts the contents.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use ndarray::{Array1, Array2};
+use safetensors::{Dtype, SafeTensors, tensor::TensorView};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{BuildReport, DocumentInfo, Index};
+use crate::autoencoder::{Activation, Autoencoder, Layer};
+use crate::model::Model;
+use crate::settings::Settings;
+use crate::text::Vocabulary;
+use crate::{Error, Result};
+
+/// The format name in every manifest.
+pub const FORMAT: &str = "topics-index";
+/// The format version this build writes and reads.
+pub const VERSION: u32 = 1;
+
+const MANIFEST: &str = "manifest.json";
+const CONFIG: &str = "config.json";
+const VOCABULARY: &str = "vocabulary.json";
+const WEIGHTS: &str = "model.safetensors";
+const CODES: &str = "codes.bin";
+const DOCUMENTS: &str = "documents.jsonl";
+const CODES_MAGIC: &[u8; 8] = b"TOPCODE1";
+const CODES_HEADER: usize = 8 + 4 + 4 + 8;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Manifest {
+    format: String,
+    version: u32,
+    written_by: String,
+    files: Vec<FileEntry>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct FileEntry {
+    name: String,
+    bytes: u64,
+    sha256: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Config {
+    settings: Settings,
+    network: NetworkLayout,
+    thresholds: Vec<f32>,
+    report: BuildReport,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct NetworkLayout {
+    counts: bool,
+    encoder: Vec<Activation>,
+    decoder: Vec<Activation>,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Whether `dir` holds an index manifest.
+pub fn is_index(dir: &Path) -> bool {
+    dir.join(MANIFEST).is_file()
+}
+
+/// Writes `index` to `dir` atomically, replacing an index already there.
+///
+/// A `dir` that exists, is not empty and is not an index is left alone: that is an error.
+pub fn save(index: &Index, dir: &Path) -> Result<()> {
+    if dir.exists() && !is_index(dir) {
+        let empty = fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, e))?
+            .next()
+            .is_none();
+        if !empty {
+            return Err(Error::index(
+                dir,
+                "exists and is not a topics index; refusing to replace it (choose another --index)",
+            ));
+        }
+    }
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".topics-index-")
+        .tempdir_in(&parent)
+        .map_err(|e| Error::io(&parent, e))?;
+
+    let files = [
+        (CONFIG, config_bytes(index)?),
+        (VOCABULARY, json_bytes(&index.model.vocabulary, VOCABULARY)?),
+        (WEIGHTS, weights_bytes(&index.model.network)?),
+        (CODES, codes_bytes(index)),
+        (DOCUMENTS, documents_bytes(&index.documents)?),
+    ];
+    let mut entries = Vec::new();
+    for (name, bytes) in &files {
+        write_synced(&staging.path().join(name), bytes)?;
+        entries.push(FileEntry {
+            name: name.to_string(),
+            bytes: bytes.len() as u64,
+            sha256: sha256_hex(bytes),
+        });
+    }
+    let manifest = Manifest {
+        format: FORMAT.to_string(),
+        version: VERSION,
+        written_by: format!("topics {}", env!("CARGO_PKG_VERSION")),
+        files: entries,
+    };
+    write_synced(
+        &staging.path().join(MANIFEST),
+        &json_bytes(&manifest, MANIFEST)?,
+    )?;
+
+    let staged = staging.keep();
+    let result = swap_into_place(&staged, dir, &parent);
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&staged);
+    }
+    result
+}
+
+/// Renames `staged` to `dir`, moving an existing `dir` aside first and removing it after.
+fn swap_into_place(staged: &Path, dir: &Path, parent: &Path) -> Result<()> {
+    if dir.exists() {
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        fs::rename(dir, &old).map_err(|e| Error::io(dir, e))?;
+        if let Err(e) = fs::rename(staged, dir) {
+            let _ = fs::rename(&old, dir);
+            return Err(Error::io(dir, e));
+        }
+        fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+    } else {
+        fs::rename(staged, dir).map_err(|e| Error::io(dir, e))?;
+    }
+    if let Ok(handle) = fs::File::open(parent) {
+        let _ = handle.sync_all();
+    }
+    Ok(())
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = fs::File::create(path).map_err(|e| Error::io(path, e))?;
+    file.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    file.sync_all().map_err(|e| Error::io(path, e))
+}
+
+fn json_bytes<T: Serialize>(value: &T, name: &str) -> Result<Vec<u8>> {
+    serde_json::to_vec_pretty(value)
+        .map_err(|e| Error::index(name, format!("cannot serialize: {e}")))
+}
+
+fn config_bytes(index: &Index) -> Result<Vec<u8>> {
+    let network = &index.model.network;
+    let config = Config {
+        settings: index.model.settings.clone(),
+        network: NetworkLayout {
+            counts: network.counts,
+            encoder: network.encoder.iter().map(|l| l.activation).collect(),
+            decoder: network.decoder.iter().map(|l| l.activation).collect(),
+        },
+        thresholds: index.model.thresholds.clone(),
+        report: index.report.clone(),
+    };
+    json_bytes(&config, CONFIG)
+}
+
+fn f32_bytes<'a>(values: impl IntoIterator<Item = &'a f32>) -> Vec<u8> {
+    values.into_iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+fn weights_bytes(network: &Autoencoder) -> Result<Vec<u8>> {
+    let mut buffers: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
+    for (half, layers) in [("encoder", &network.encoder), ("decoder", &network.decoder)] {
+        for (i, layer) in layers.iter().enumerate() {
+            let (rows, cols) = layer.weights.dim();
+            buffers.push((
+                format!("{half}.{i}.weight"),
+                vec![rows, cols],
+                f32_bytes(layer.weights.iter()),
+            ));
+            buffers.push((
+                format!("{half}.{i}.bias"),
+                vec![cols],
+                f32_bytes(layer.bias.iter()),
+            ));
+        }
+    }
+    let mut views = Vec::with_capacity(buffers.len());
+    for (name, shape, bytes) in &buffers {
+        let view = TensorView::new(Dtype::F32, shape.clone(), bytes)
+            .map_err(|e| Error::index(WEIGHTS, format!("tensor {name}: {e}")))?;
+        views.push((name.clone(), view));
+    }
+    let metadata = HashMap::from([("format".to_string(), FORMAT.to_string())]);
+    safetensors::serialize(views, Some(metadata))
+        .map_err(|e| Error::index(WEIGHTS, format!("cannot serialize: {e}")))
+}
+
+fn codes_bytes(index: &Index) -> Vec<u8> {
+    let (rows, width) = index.codes.dim();
+    let mut bytes = Vec::with_capacity(CODES_HEADER + rows * (width * 4 + 8));
+    bytes.extend_from_slice(CODES_MAGIC);
+    bytes.extend_from_slice(&(width as u32).to_le_bytes());
+    bytes.extend_from_slice(&(index.model.address_bits() as u32).to_le_bytes());
+    bytes.extend_from_slice(&(rows as u64).to_le_bytes());
+    bytes.extend(f32_bytes(index.codes.iter()));
+    bytes.extend(index.addresses.iter().flat_map(|a| a.to_le_bytes()));
+    bytes
+}
+
+fn documents_bytes(documents: &[DocumentInfo]) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    for document in documents {
+        serde_json::to_writer(&mut bytes, document)
+            .map_err(|e| Error::index(DOCUMENTS, format!("cannot serialize: {e}")))?;
+        bytes.push(b'\n');
+    }
+    Ok(bytes)
+}
+
+/// Loads the index in `dir`, verifying the manifest, every checksum and every length.
+pub fn load(dir: &Path) -> Result<Index> {
+    let files = verified_files(dir)?;
+    let file = |name: &str| -> Result<&Vec<u8>> {
+        files.get(name).ok_or_else(|| {
+            Error::index(
+                dir,
+                format!("the manifest lists no {name}: rebuild the index"),
+            )
+        })
+    };
+    let damaged = |name: &str, what: String| {
+        Error::index(dir.join(name), format!("{what}; rebuild the index"))
+    };
+
+    let config: Config = serde_json::from_slice(file(CONFIG)?)
+        .map_err(|e| damaged(CONFIG, format!("cannot be read: {e}")))?;
+    let mut vocabulary: Vocabulary = serde_json::from_slice(file(VOCABULARY)?)
+        .map_err(|e| damaged(VOCABULARY, format!("cannot be read: {e}")))?;
+    vocabulary.rebuild_lookup();
+    let network =
+        read_weights(file(WEIGHTS)?, &config.network).map_err(|what| damaged(WEIGHTS, what))?;
+    if network.inputs() != vocabulary.len() {
+        return Err(damaged(
+            WEIGHTS,
+            format!(
+                "takes {} inputs but the vocabulary has {} stems",
+                network.inputs(),
+                vocabulary.len()
+            ),
+        ));
+    }
+    let (codes, addresses) =
+        read_codes(file(CODES)?, network.code_width()).map_err(|what| damaged(CODES, what))?;
+    let documents = read_documents(file(DOCUMENTS)?).map_err(|what| damaged(DOCUMENTS, what))?;
+    if documents.len() != codes.nrows() {
+        return Err(damaged(
+            DOCUMENTS,
+            format!(
+                "lists {} documents but codes.bin holds {}",
+                documents.len(),
+                codes.nrows()
+            ),
+        ));
+    }
+    let model = Model::from_parts(config.settings, vocabulary, network, config.thresholds);
+    Ok(Index {
+        model,
+        documents,
+        codes,
+        addresses,
+        report: config.report,
+    })
+}
+
+/// Checks the manifest and every file it lists; returns the files' bytes by name.
+pub fn verified_files(dir: &Path) -> Result<HashMap<String, Vec<u8>>> {
+    if !dir.is_dir() {
+        return Err(Error::index(
+            dir,
+            "does not exist or is not a directory: build one with `topics build PATH` or point --index at one",
+        ));
+    }
+    let manifest_path = dir.join(MANIFEST);
+    if !manifest_path.is_file() {
+        return Err(Error::index(
+            dir,
+            "is not a topics index (it has no manifest.json)",
+        ));
+    }
+    let bytes = fs::read(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
+    let manifest: Manifest = serde_json::from_slice(&bytes)
+        .map_err(|e| Error::index(&manifest_path, format!("is damaged: {e}")))?;
+    if manifest.format != FORMAT {
+        return Err(Error::index(
+            &manifest_path,
+            format!("is of format {:?}, not {FORMAT}", manifest.format),
+        ));
+    }
+    if manifest.version > VERSION {
+        return Err(Error::index(
+            dir,
+            format!(
+                "was written by a newer topics ({}, format {}); this one reads format {VERSION}: upgrade topics",
+                manifest.written_by, manifest.version
+            ),
+        ));
+    }
+    if manifest.version < VERSION {
+        return Err(Error::index(
+            dir,
+            format!(
+                "has the old format {}; rebuild it with this topics",
+                manifest.version
+            ),
+        ));
+    }
+    let mut files = HashMap::new();
+    for entry in manifest.files {
+        if entry.name.contains(['/', '\\']) || entry.name.starts_with('.') {
+            return Err(Error::index(
+                &manifest_path,
+                format!("names an odd file {:?}", entry.name),
+            ));
+        }
+        let path = dir.join(&entry.name);
+        let bytes = fs::read(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::index(&path, "is missing; rebuild the index"),
+            _ => Error::io(&path, e),
+        })?;
+        if bytes.len() as u64 != entry.bytes {
+            return Err(Error::index(
+                &path,
+                format!(
+                    "has {} bytes, the manifest says {}: it is truncated or damaged; rebuild the index",
+                    bytes.len(),
+                    entry.bytes
+                ),
+            ));
+        }
+        if sha256_hex(&bytes) != entry.sha256 {
+            return Err(Error::index(
+                &path,
+                "fails its checksum: it is damaged; rebuild the index",
+            ));
+        }
+        files.insert(entry.name, bytes);
+    }
+    Ok(files)
+}
+
+fn read_tensor(
+    tensors: &SafeTensors,
+    name: &str,
+    shape: &[usize],
+) -> std::result::Result<Vec<f32>, String> {
+    let view = tensors
+        .tensor(name)
+        .map_err(|e| format!("tensor {name}: {e}"))?;
+    if view.dtype() != Dtype::F32 {
+        return Err(format!("tensor {name} is {:?}, not F32", view.dtype()));
+    }
+    if view.shape() != shape {
+        return Err(format!(
+            "tensor {name} has shape {:?}, expected {shape:?}",
+            view.shape()
+        ));
+    }
+    Ok(view
+        .data()
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect())
+}
+
+fn read_weights(bytes: &[u8], layout: &NetworkLayout) -> std::result::Result<Autoencoder, String> {
+    let tensors =
+        SafeTensors::deserialize(bytes).map_err(|e| format!("is not safetensors: {e}"))?;
+    let mut halves = Vec::new();
+    for (half, activations) in [("encoder", &layout.encoder), ("decoder", &layout.decoder)] {
+        let mut layers = Vec::new();
+        for (i, &activation) in activations.iter().enumerate() {
+            let name = format!("{half}.{i}.weight");
+            let shape = tensors
+                .tensor(&name)
+                .map_err(|e| format!("tensor {name}: {e}"))?
+                .shape()
+                .to_vec();
+            let [rows, cols] = shape[..] else {
+                return Err(format!(
+                    "tensor {name} has shape {shape:?}, expected two dimensions"
+                ));
+            };
+            let weights =
+                Array2::from_shape_vec((rows, cols), read_tensor(&tensors, &name, &[rows, cols])?)
+                    .map_err(|e| format!("tensor {name}: {e}"))?;
+            let bias = Array1::from(read_tensor(&tensors, &format!("{half}.{i}.bias"), &[cols])?);
+            layers.push(Layer {
+                weights,
+                bias,
+                activation,
+            });
+        }
+        halves.push(layers);
+    }
+    let decoder = halves.pop().unwrap_or_default();
+    let encoder = halves.pop().unwrap_or_default();
+    if encoder.is_empty() || decoder.len() != encoder.len() {
+        return Err("has no layers, or an encoder and decoder of different depths".to_string());
+    }
+    let mut widths = vec![encoder[0].weights.nrows()];
+    for layer in encoder.iter().chain(&decoder) {
+        if layer.weights.nrows() != *widths.last().unwrap_or(&0) {
+            return Err("has layers whose widths do not chain".to_string());
+        }
+        widths.push(layer.weights.ncols());
+    }
+    if widths.last() != widths.first() {
+        return Err("has a decoder whose output width differs from the input".to_string());
+    }
+    Ok(Autoencoder {
+        encoder,
+        decoder,
+        counts: layout.counts,
+    })
+}
+
+fn read_codes(
+    bytes: &[u8],
+    expected_width: usize,
+) -> std::result::Result<(Array2<f32>, Vec<u64>), String> {
+    if bytes.len() < CODES_HEADER || &bytes[..8] != CODES_MAGIC {
+        return Err("is not a codes file".to_string());
+    }
+    let word =
+        |at: usize| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    let width = word(8) as usize;
+    let mut count_bytes = [0u8; 8];
+    count_bytes.copy_from_slice(&bytes[16..24]);
+    let rows = u64::from_le_bytes(count_bytes);
+    if width != expected_width {
+        return Err(format!(
+            "holds codes of width {width}, the model makes {expected_width}"
+        ));
+    }
+    let expected = rows
+        .checked_mul(width as u64 * 4 + 8)
+        .and_then(|n| n.checked_add(CODES_HEADER as u64));
+    if expected != Some(bytes.len() as u64) {
+        return Err(format!(
+            "claims {rows} codes of width {width}, which does not match its {} bytes",
+            bytes.len()
+        ));
+    }
+    let rows = rows as usize;
+    let values_end = CODES_HEADER + rows * width * 4;
+    let values = f32_values(&bytes[CODES_HEADER..values_end]);
+    let codes = Array2::from_shape_vec((rows, width), values).map_err(|e| e.to_string())?;
+    let addresses = bytes[values_end..]
+        .chunks_exact(8)
+        .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+        .collect();
+    Ok((codes, addresses))
+}
+
+fn f32_values(bytes: &[u8]) -> Vec<f32> {
+    bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
+}
+
+fn read_documents(bytes: &[u8]) -> std::result::Result<Vec<DocumentInfo>, String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| format!("is not UTF-8: {e}"))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.is_empty())
+        .map(|(i, line)| serde_json::from_str(line).map_err(|e| format!("line {}: {e}", i + 1)))
+        .collect()
+}
