@@ -1,0 +1,658 @@
+//! What each command does, on top of the library.
+
+use std::io::{Read, Write};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use ndarray::Array2;
+use serde::Serialize;
+use topics::corpus::{self, ReadOptions, ReadReport};
+use topics::hashing::{self, format_address};
+use topics::index::{Index, store};
+use topics::progress::Progress;
+use topics::settings::Settings;
+use topics::{eval, search};
+
+use super::output::{Sink, ignore_broken_pipe, read_file, write_file};
+use super::progress::Bars;
+use super::{
+    BuildArgs, Cli, Command, DupsArgs, EncodeArgs, EvalArgs, ExportArgs, InfoArgs, QueryArgs,
+    ReadArgs,
+};
+
+/// Runs the command that `cli` names.
+pub fn run(cli: Cli) -> Result<()> {
+    let bars = Bars::new(cli.quiet);
+    match &cli.command {
+        Command::Build(args) => build(&cli, args, &bars),
+        Command::Query(args) => query(&cli, args),
+        Command::Encode(args) => encode(&cli, args, &bars),
+        Command::Export(args) => export(&cli, args),
+        Command::Dups(args) => dups(&cli, args),
+        Command::Eval(args) => evaluate(&cli, args, &bars),
+        Command::Info(args) => info(&cli, args),
+    }
+}
+
+fn read_documents(args: &ReadArgs, progress: &dyn Progress) -> Result<ReadReport> {
+    let options = ReadOptions {
+        include: args.include.clone(),
+        exclude: args.exclude.clone(),
+    };
+    let start = Instant::now();
+    let report = corpus::read(&args.path, &options, progress)?;
+    tracing::debug!("reading took {:.2} s", start.elapsed().as_secs_f64());
+    Ok(report)
+}
+
+fn load_index(cli: &Cli) -> Result<Index> {
+    let start = Instant::now();
+    let index = store::load(&cli.index)?;
+    tracing::debug!(
+        "loaded {} documents from {} in {:.2} s",
+        index.len(),
+        cli.index.display(),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(index)
+}
+
+fn settings_of(args: &BuildArgs) -> Result<Settings> {
+    let stop_words = match &args.stop_words {
+        None => None,
+        Some(path) => {
+            let bytes = read_file(path)?;
+            let text = match corpus::decode(&bytes) {
+                corpus::Decoded::Text { text, .. } => text,
+                corpus::Decoded::Empty => String::new(),
+                corpus::Decoded::Binary { reason } => {
+                    bail!("{}: {reason}, not a list of stop words", path.display())
+                }
+            };
+            Some(
+                text.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                    .map(String::from)
+                    .collect(),
+            )
+        }
+    };
+    let language = args
+        .language
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!("--language: {e}"))?;
+    Ok(Settings {
+        vocab: args.vocab,
+        min_df: args.min_df,
+        language,
+        stop_words,
+        layers: args.layers.clone(),
+        dims: args.bits.unwrap_or(args.dims),
+        bits: args.bits,
+        pretrain_epochs: args.epochs.unwrap_or(args.pretrain_epochs),
+        finetune_epochs: args.epochs.unwrap_or(args.finetune_epochs),
+        batch_size: args.batch_size,
+        bottom_cd_steps: args.cd_steps,
+        finetune_rate: args.finetune_rate,
+        dropout: args.dropout,
+        validation: args.validation,
+        seed: args.seed,
+        ..Settings::default()
+    })
+}
+
+fn build(cli: &Cli, args: &BuildArgs, bars: &Bars) -> Result<()> {
+    let start = Instant::now();
+    let settings = settings_of(args)?.check()?;
+    let read = read_documents(&args.read, bars)?;
+    let index = topics::build::build(
+        &read,
+        &args.read.path.display().to_string(),
+        &settings,
+        bars,
+    )?;
+    store::save(&index, &cli.index)
+        .with_context(|| format!("cannot write the index to {}", cli.index.display()))?;
+
+    let report = &index.report;
+    let last = report.training.fine_tuning.last();
+    tracing::info!(
+        "indexed {} documents ({} skipped) with codes of {} in {}; vocabulary {} stems; \
+         final loss train {} validation {}; {:.1} s in all",
+        index.len(),
+        report.skipped.len(),
+        index.model.code_width(),
+        cli.index.display(),
+        index.model.vocabulary.len(),
+        last.map_or("-".into(), |e| format!("{:.4}", e.train)),
+        last.and_then(|e| e.validation)
+            .map_or("-".into(), |v| format!("{v:.4}")),
+        start.elapsed().as_secs_f64()
+    );
+    for timing in &report.training.timings {
+        tracing::info!("  {:<14} {:>8.1} s", timing.stage, timing.seconds);
+    }
+    Ok(())
+}
+
+/// One result line of a query.
+#[derive(Serialize)]
+struct Hit<'a> {
+    query: &'a str,
+    rank: usize,
+    score: f32,
+    id: &'a str,
+    label: String,
+    title: &'a str,
+}
+
+fn query(cli: &Cli, args: &QueryArgs) -> Result<()> {
+    let index = load_index(cli)?;
+    let unit = search::unit_rows(index.codes.view());
+    let label_ok = |r: usize| {
+        args.label
+            .as_ref()
+            .is_none_or(|l| index.documents[r].labels.iter().any(|x| x == l))
+    };
+
+    let mut out = Sink::open(None)?;
+    if let Some(id) = &args.id {
+        let Some(own) = index.position(id) else {
+            bail!(
+                "no document with id {id:?} in {}; `topics export` lists the ids",
+                cli.index.display()
+            );
+        };
+        let scores = search::scores(unit.view(), unit.row(own));
+        let hits = search::top_k(&scores, args.k, |r| r != own && label_ok(r));
+        print_hits(&mut out, &index, id, &hits, args.json, false)?;
+        return out.finish();
+    }
+
+    let queries: Vec<String> = match (&args.text, &args.file) {
+        (Some(text), _) => vec![text.clone()],
+        (None, Some(path)) => read_query_lines(path)?,
+        (None, None) => bail!("give a query text, --file or --id"),
+    };
+    let (codes, known) = index.model.encode_texts(&queries);
+    let unit_queries = search::unit_rows(codes.view());
+    let batch = args.file.is_some();
+    for (q, text) in queries.iter().enumerate() {
+        if !known[q] {
+            if batch {
+                tracing::warn!(
+                    "query {} ({text:?}) has no word of the index's vocabulary: skipped",
+                    q + 1
+                );
+                continue;
+            }
+            bail!(
+                "the query {text:?} has no word of the index's vocabulary (after stop words and \
+                 stemming), so nothing can be ranked: try other words"
+            );
+        }
+        let scores = search::scores(unit.view(), unit_queries.row(q));
+        let hits = search::top_k(&scores, args.k, label_ok);
+        print_hits(&mut out, &index, text, &hits, args.json, batch)?;
+    }
+    out.finish()
+}
+
+fn read_query_lines(path: &std::path::Path) -> Result<Vec<String>> {
+    let bytes = if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("cannot read queries from stdin")?;
+        bytes
+    } else {
+        read_file(path)?
+    };
+    let text = match corpus::decode(&bytes) {
+        corpus::Decoded::Text { text, .. } => text,
+        corpus::Decoded::Empty => String::new(),
+        corpus::Decoded::Binary { reason } => {
+            bail!("{}: {reason}, not a file of queries", path.display())
+        }
+    };
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| l.trim_end_matches('\r').to_string())
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    if lines.is_empty() {
+        bail!("{}: no queries in it (one query per line)", path.display());
+    }
+    Ok(lines)
+}
+
+fn print_hits(
+    out: &mut Sink,
+    index: &Index,
+    query: &str,
+    hits: &[(usize, f32)],
+    json: bool,
+    header: bool,
+) -> Result<()> {
+    let write = |out: &mut Sink| -> std::io::Result<()> {
+        if !json && header {
+            writeln!(out, "query: {query}")?;
+        }
+        for (rank, &(r, score)) in hits.iter().enumerate() {
+            let document = &index.documents[r];
+            if json {
+                let hit = Hit {
+                    query,
+                    rank: rank + 1,
+                    score,
+                    id: &document.id,
+                    label: document.label(),
+                    title: &document.title,
+                };
+                serde_json::to_writer(&mut *out, &hit)?;
+                writeln!(out)?;
+            } else {
+                writeln!(
+                    out,
+                    "{:>3}  {score:.3}  {}  {}  {}",
+                    rank + 1,
+                    document.id,
+                    document.label(),
+                    document.title
+                )?;
+            }
+        }
+        if !json && header {
+            writeln!(out)?;
+        }
+        Ok(())
+    };
+    write(out).or_else(ignore_broken_pipe)
+}
+
+fn code_header(width: usize) -> Vec<String> {
+    let mut header = vec!["id".to_string(), "label".to_string()];
+    header.extend((1..=width).map(|i| format!("c{i}")));
+    header.push("address".to_string());
+    header
+}
+
+fn code_record(
+    id: &str,
+    label: &str,
+    code: ndarray::ArrayView1<f32>,
+    address: &str,
+) -> Vec<String> {
+    let mut record = vec![id.to_string(), label.to_string()];
+    record.extend(code.iter().map(|v| format!("{v}")));
+    record.push(address.to_string());
+    record
+}
+
+fn export(cli: &Cli, args: &ExportArgs) -> Result<()> {
+    let index = load_index(cli)?;
+    let bits = index.model.address_bits();
+    let mut sink = Sink::open(args.csv.as_deref())?;
+    {
+        let mut writer = csv::Writer::from_writer(&mut sink);
+        writer.write_record(code_header(index.model.code_width()))?;
+        for (r, document) in index.documents.iter().enumerate() {
+            let address = format_address(index.addresses[r], bits);
+            writer.write_record(code_record(
+                &document.id,
+                &document.label(),
+                index.codes.row(r),
+                &address,
+            ))?;
+        }
+        writer.flush().or_else(ignore_broken_pipe)?;
+    }
+    sink.finish()?;
+    if let Some(path) = args.csv.as_ref().filter(|p| p.as_os_str() != "-") {
+        tracing::info!("wrote {} rows to {}", index.len(), path.display());
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct EncodedRow<'a> {
+    id: &'a str,
+    label: String,
+    code: Vec<f32>,
+    address: String,
+}
+
+fn encode(cli: &Cli, args: &EncodeArgs, bars: &Bars) -> Result<()> {
+    let index = load_index(cli)?;
+    let read = read_documents(&args.read, bars)?;
+    let texts: Vec<&str> = read.documents.iter().map(|d| d.text.as_str()).collect();
+    let (codes, known) = index.model.encode_texts(&texts);
+    let addresses = index.model.addresses(codes.view());
+    let bits = index.model.address_bits();
+
+    let mut sink = Sink::open(None)?;
+    let mut writer = (!args.json).then(|| csv::Writer::from_writer(Vec::new()));
+    if let Some(w) = writer.as_mut() {
+        w.write_record(code_header(index.model.code_width()))?;
+    }
+    for (i, document) in read.documents.iter().enumerate() {
+        if !known[i] {
+            tracing::warn!(
+                "{}: no word of the index's vocabulary, no code",
+                document.id
+            );
+            continue;
+        }
+        let label = document.labels.join("|");
+        let address = format_address(addresses[i], bits);
+        match writer.as_mut() {
+            Some(w) => w.write_record(code_record(&document.id, &label, codes.row(i), &address))?,
+            None => {
+                let row = EncodedRow {
+                    id: &document.id,
+                    label,
+                    code: codes.row(i).to_vec(),
+                    address,
+                };
+                serde_json::to_writer(&mut sink, &row)?;
+                writeln!(sink).or_else(ignore_broken_pipe)?;
+            }
+        }
+    }
+    if let Some(w) = writer {
+        sink.write_all(&w.into_inner().context("cannot write CSV")?)
+            .or_else(ignore_broken_pipe)?;
+    }
+    sink.finish()
+}
+
+#[derive(Serialize)]
+struct GroupRow<'a> {
+    group: usize,
+    ids: Vec<&'a str>,
+    score: f32,
+}
+
+fn dups(cli: &Cli, args: &DupsArgs) -> Result<()> {
+    if !(-1.0..=1.0).contains(&args.threshold) {
+        bail!(
+            "--threshold {} is not a cosine similarity (between -1 and 1)",
+            args.threshold
+        );
+    }
+    let index = load_index(cli)?;
+    let unit = search::unit_rows(index.codes.view());
+    let groups = hashing::near_duplicates(unit.view(), &index.addresses, args.threshold);
+    let mut sink = Sink::open(None)?;
+    let grouped: usize = groups.iter().map(|g| g.members.len()).sum();
+    if args.json {
+        for (g, group) in groups.iter().enumerate() {
+            let ids = group
+                .members
+                .iter()
+                .map(|&m| index.documents[m].id.as_str())
+                .collect();
+            serde_json::to_writer(
+                &mut sink,
+                &GroupRow {
+                    group: g + 1,
+                    ids,
+                    score: group.score,
+                },
+            )?;
+            writeln!(sink).or_else(ignore_broken_pipe)?;
+        }
+    } else {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(["group", "id", "score"])?;
+        for (g, group) in groups.iter().enumerate() {
+            for &m in &group.members {
+                writer.write_record([
+                    (g + 1).to_string(),
+                    index.documents[m].id.clone(),
+                    format!("{:.4}", group.score),
+                ])?;
+            }
+        }
+        sink.write_all(&writer.into_inner().context("cannot write CSV")?)
+            .or_else(ignore_broken_pipe)?;
+    }
+    sink.finish()?;
+    tracing::info!(
+        "{} groups of near-duplicates hold {grouped} of {} documents",
+        groups.len(),
+        index.len()
+    );
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct EvalJson {
+    #[serde(flatten)]
+    codes: eval::Evaluation,
+    index_documents: usize,
+    code_width: usize,
+    seconds: f64,
+    baselines: serde_json::Map<String, serde_json::Value>,
+}
+
+fn evaluate(cli: &Cli, args: &EvalArgs, bars: &Bars) -> Result<()> {
+    let index = load_index(cli)?;
+    let read = read_documents(&args.read, bars)?;
+    let start = Instant::now();
+    let texts: Vec<&str> = read.documents.iter().map(|d| d.text.as_str()).collect();
+    let (codes, known) = index.model.encode_texts(&texts);
+    let labels: Vec<Vec<String>> = read.documents.iter().map(|d| d.labels.clone()).collect();
+    let ids: Vec<String> = read.documents.iter().map(|d| d.id.clone()).collect();
+    if labels.iter().all(Vec::is_empty) {
+        bail!(
+            "{}: no document has a label, so relevance cannot be judged; labels come from folder \
+             names or a label/labels field",
+            args.read.path.display()
+        );
+    }
+    let index_labels: Vec<Vec<String>> = index.documents.iter().map(|d| d.labels.clone()).collect();
+    let index_ids: Vec<String> = index.documents.iter().map(|d| d.id.clone()).collect();
+    let unit_index: Array2<f32> = search::unit_rows(index.codes.view());
+    let unit_queries = search::unit_rows(codes.view());
+    let result = eval::evaluate(
+        unit_index.view(),
+        &index_labels,
+        &index_ids,
+        unit_queries.view(),
+        &labels,
+        &ids,
+        &known,
+        args.curve.is_some(),
+    );
+    let seconds = start.elapsed().as_secs_f64();
+    if result.skipped > 0 {
+        tracing::warn!(
+            "{} queries skipped: no label, or no word of the vocabulary",
+            result.skipped
+        );
+    }
+
+    if let Some(path) = &args.curve {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(["method", "retrieved", "precision", "recall"])?;
+        for point in &result.curve {
+            writer.write_record([
+                "codes".to_string(),
+                point.retrieved.to_string(),
+                format!("{:.6}", point.precision),
+                format!("{:.6}", point.recall),
+            ])?;
+        }
+        write_file(path, &writer.into_inner().context("cannot write CSV")?)?;
+        tracing::info!("wrote the precision-recall curve to {}", path.display());
+    }
+
+    let mut out = Sink::open(None)?;
+    if args.json {
+        let mut summary = result.clone();
+        summary.curve.clear();
+        let json = EvalJson {
+            codes: summary,
+            index_documents: index.len(),
+            code_width: index.model.code_width(),
+            seconds,
+            baselines: serde_json::Map::new(),
+        };
+        serde_json::to_writer(&mut out, &json)?;
+        writeln!(out).or_else(ignore_broken_pipe)?;
+    } else {
+        writeln!(
+            out,
+            "{} queries against {} documents ({} skipped), {:.1} s",
+            result.queries,
+            index.len(),
+            result.skipped,
+            seconds
+        )?;
+        writeln!(
+            out,
+            "{:<12} {:>6} {:>6} {:>6}",
+            "method", "P@1", "P@10", "P@100"
+        )?;
+        writeln!(
+            out,
+            "{:<12} {:>6.3} {:>6.3} {:>6.3}",
+            format!("codes-{}", index.model.code_width()),
+            result.p_at_1,
+            result.p_at_10,
+            result.p_at_100
+        )?;
+    }
+    out.finish()
+}
+
+fn info(cli: &Cli, args: &InfoArgs) -> Result<()> {
+    let index = load_index(cli)?;
+    let model = &index.model;
+    let report = &index.report;
+    let mut out = Sink::open(None)?;
+    if args.json {
+        let json = serde_json::json!({
+            "index": cli.index.display().to_string(),
+            "format": store::FORMAT,
+            "version": store::VERSION,
+            "documents": index.len(),
+            "vocabulary": model.vocabulary.len(),
+            "widths": model.network.widths(),
+            "code_width": model.code_width(),
+            "address_bits": model.address_bits(),
+            "settings": model.settings,
+            "report": report,
+        });
+        serde_json::to_writer_pretty(&mut out, &json)?;
+        writeln!(out)?;
+        return out.finish();
+    }
+    let widths: Vec<String> = model
+        .network
+        .widths()
+        .iter()
+        .map(usize::to_string)
+        .collect();
+    let s = &model.settings;
+    writeln!(
+        out,
+        "index        {} (format {} version {})",
+        cli.index.display(),
+        store::FORMAT,
+        store::VERSION
+    )?;
+    writeln!(out, "source       {}", report.source)?;
+    writeln!(
+        out,
+        "documents    {} indexed, {} read, {} skipped, {} decoded as Latin-1",
+        index.len(),
+        report.documents_read,
+        report.skipped.len(),
+        report.lenient
+    )?;
+    writeln!(
+        out,
+        "vocabulary   {} stems ({}, min-df {}), most frequent: {}",
+        model.vocabulary.len(),
+        s.language,
+        s.min_df,
+        model
+            .vocabulary
+            .words
+            .iter()
+            .take(8)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
+    )?;
+    writeln!(
+        out,
+        "network      {} ({:?} code units)",
+        widths.join("-"),
+        model.network.code_activation()
+    )?;
+    writeln!(
+        out,
+        "addresses    {} bits ({})",
+        model.address_bits(),
+        if s.bits.is_some() {
+            "binary code units at 0.5"
+        } else {
+            "each code unit at its median"
+        }
+    )?;
+    writeln!(
+        out,
+        "training     {} train + {} validation documents; {} pretraining epochs per RBM, {} fine-tuning epochs, batch {}, dropout {}, seed {}",
+        report.training.train_documents,
+        report.training.validation_documents,
+        s.pretrain_epochs,
+        s.finetune_epochs,
+        s.batch_size,
+        s.dropout,
+        s.seed
+    )?;
+    for (layer, errors) in report.training.pretraining.iter().enumerate() {
+        if let (Some(first), Some(last)) = (errors.first(), errors.last()) {
+            writeln!(
+                out,
+                "  RBM {}      reconstruction error {:.4} -> {:.4}",
+                layer + 1,
+                first.error,
+                last.error
+            )?;
+        }
+    }
+    if let (Some(first), Some(last)) = (
+        report.training.fine_tuning.first(),
+        report.training.fine_tuning.last(),
+    ) {
+        let v = |e: &topics::autoencoder::EpochLoss| {
+            e.validation.map_or("-".to_string(), |v| format!("{v:.4}"))
+        };
+        writeln!(
+            out,
+            "  fine-tuning train loss {:.4} -> {:.4}, validation {} -> {}",
+            first.train,
+            last.train,
+            v(first),
+            v(last)
+        )?;
+    }
+    let stages: Vec<String> = report
+        .training
+        .timings
+        .iter()
+        .map(|t| format!("{} {:.1} s", t.stage, t.seconds))
+        .collect();
+    writeln!(
+        out,
+        "time         {:.1} s: {}",
+        report.seconds,
+        stages.join(", ")
+    )?;
+    out.finish()
+}

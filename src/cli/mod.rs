@@ -1,0 +1,268 @@
+//! The command line: arguments, and what each command prints.
+//!
+//! Results go to stdout (tables, CSV or JSON Lines); progress, logs and the summary of long
+//! work go to stderr. Exit codes: 0 success, 1 failure, 2 usage error.
+
+mod commands;
+mod output;
+pub mod progress;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+pub use commands::run;
+
+const EXAMPLES: &str = "\
+Examples:
+  topics build corpora/medquad
+  topics query \"what are the symptoms of diabetes\"
+  topics query --file questions.txt --json
+  topics export --csv codes.csv
+  topics dups
+  topics eval test-corpus/";
+
+/// Learn tiny codes for documents with a deep autoencoder, and search with them.
+#[derive(Debug, Parser)]
+#[command(name = "topics", version, about, after_help = EXAMPLES)]
+#[command(args_override_self = true, allow_negative_numbers = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// The index directory.
+    #[arg(
+        long,
+        global = true,
+        default_value = "topics-index",
+        value_name = "DIR"
+    )]
+    pub index: PathBuf,
+
+    /// Only warnings and errors on stderr, no progress bars.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// More detail on stderr (-vv for even more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Train a model on documents and index them.
+    #[command(after_help = "Examples:
+  topics build corpora/medquad
+  topics build 20news-bydate.tar.gz --include '20news-bydate-train/**'
+  topics build notes.jsonl --epochs 5 --seed 7 --index notes-index")]
+    Build(BuildArgs),
+
+    /// Find the documents closest to a question, a batch of questions or a document.
+    #[command(after_help = "Examples:
+  topics query \"how do I get my graphics card to work\"
+  topics query --file questions.txt --json     (one query per line; - reads stdin)
+  topics query --id cancer-gov/0000027_1-4.txt -k 5")]
+    Query(QueryArgs),
+
+    /// Print the codes of documents without adding them to the index.
+    #[command(after_help = "Examples:
+  topics encode notes.txt
+  topics encode new-posts/ --json")]
+    Encode(EncodeArgs),
+
+    /// Write every indexed document's code and address as CSV.
+    #[command(after_help = "Examples:
+  topics export --csv codes.csv
+  topics export > codes.csv")]
+    Export(ExportArgs),
+
+    /// Groups of near-duplicate documents: same address and nearly the same code.
+    #[command(after_help = "Examples:
+  topics dups
+  topics dups --threshold 0.999 --json")]
+    Dups(DupsArgs),
+
+    /// Precision at 1, 10 and 100 of labelled test documents used as queries.
+    #[command(after_help = "Examples:
+  topics eval test-corpus/
+  topics eval 20news-bydate.tar.gz --include '20news-bydate-test/**' --json
+  topics eval corpora/stackfaq/queries.jsonl --curve curve.csv")]
+    Eval(EvalArgs),
+
+    /// What the index holds: documents, vocabulary, network, settings, losses, format.
+    #[command(after_help = "Examples:
+  topics info
+  topics info --json --index notes-index")]
+    Info(InfoArgs),
+}
+
+/// How documents are read; the same for every command that reads them.
+#[derive(Debug, Clone, Args)]
+pub struct ReadArgs {
+    /// A directory tree of text files, a .tar.gz of one, a .jsonl or .csv file, or one text file.
+    pub path: PathBuf,
+
+    /// Read only documents whose id matches this glob (repeatable), e.g. 'train/**'.
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+
+    /// Leave out documents whose id matches this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub read: ReadArgs,
+
+    /// Number of stems in the vocabulary (the network's input width).
+    #[arg(long, default_value_t = 2000, help_heading = "Text")]
+    pub vocab: usize,
+
+    /// Leave out stems found in fewer documents than this.
+    #[arg(long, default_value_t = 2, help_heading = "Text")]
+    pub min_df: u32,
+
+    /// Language of the stemmer and of the built-in stop words.
+    #[arg(long, default_value = "english", help_heading = "Text")]
+    pub language: String,
+
+    /// A file of stop words, one per line, replacing the built-in list.
+    #[arg(long, value_name = "FILE", help_heading = "Text")]
+    pub stop_words: Option<PathBuf>,
+
+    /// Widths of the hidden layers between the vocabulary and the code.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "500,250,125",
+        help_heading = "Network"
+    )]
+    pub layers: Vec<usize>,
+
+    /// Numbers in each document's code.
+    #[arg(long, default_value_t = 10, help_heading = "Network")]
+    pub dims: usize,
+
+    /// Train binary codes of this many bits (logistic code units with noise) instead.
+    #[arg(long, conflicts_with = "dims", help_heading = "Network")]
+    pub bits: Option<usize>,
+
+    /// Epochs of pretraining (each RBM) and of fine-tuning alike; overrides the two below.
+    #[arg(long, help_heading = "Training")]
+    pub epochs: Option<usize>,
+
+    /// Epochs of contrastive-divergence training of each RBM.
+    #[arg(long, default_value_t = 15, help_heading = "Training")]
+    pub pretrain_epochs: usize,
+
+    /// Epochs of fine-tuning the unrolled autoencoder.
+    #[arg(long, default_value_t = 40, help_heading = "Training")]
+    pub finetune_epochs: usize,
+
+    /// Documents per mini-batch.
+    #[arg(long, default_value_t = 100, help_heading = "Training")]
+    pub batch_size: usize,
+
+    /// Dropout on the encoder's input while fine-tuning (0 for the papers' recipe).
+    #[arg(long, default_value_t = 0.5, help_heading = "Training")]
+    pub dropout: f32,
+
+    /// Gibbs steps in the word-count RBM's negative phase (CD-k).
+    #[arg(long, default_value_t = 1, help_heading = "Training")]
+    pub cd_steps: usize,
+
+    /// Adam's step size while fine-tuning.
+    #[arg(long, default_value_t = 1e-3, help_heading = "Training")]
+    pub finetune_rate: f32,
+
+    /// Share of the documents held out to show a validation loss.
+    #[arg(long, default_value_t = 0.05, help_heading = "Training")]
+    pub validation: f32,
+
+    /// Seed of every random choice: the same corpus, seed and settings give the same codes.
+    #[arg(
+        long,
+        default_value_t = 42,
+        allow_hyphen_values = true,
+        help_heading = "Training"
+    )]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The question or text to match.
+    #[arg(conflicts_with_all = ["file", "id"], required_unless_present_any = ["file", "id"])]
+    pub text: Option<String>,
+
+    /// Read one query per line from this file (- for stdin).
+    #[arg(long, value_name = "FILE", conflicts_with = "id")]
+    pub file: Option<PathBuf>,
+
+    /// Find the documents most like this indexed document.
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+
+    /// How many documents to return per query.
+    #[arg(short, default_value_t = 10)]
+    pub k: usize,
+
+    /// Keep only documents with this label.
+    #[arg(long)]
+    pub label: Option<String>,
+
+    /// JSON Lines, one object per result, instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EncodeArgs {
+    #[command(flatten)]
+    pub read: ReadArgs,
+
+    /// JSON Lines instead of CSV.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Write CSV to this file (- or nothing for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DupsArgs {
+    /// Least cosine similarity of two codes at the same address to call them duplicates.
+    #[arg(long, default_value_t = 0.995)]
+    pub threshold: f32,
+
+    /// JSON Lines, one object per group, instead of CSV.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    pub read: ReadArgs,
+
+    /// Write precision and recall against the number retrieved to this CSV file.
+    #[arg(long, value_name = "FILE")]
+    pub curve: Option<PathBuf>,
+
+    /// One JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    /// JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}

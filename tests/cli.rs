@@ -1,0 +1,522 @@
+//! The `topics` binary driven as a user would: build on the embedded corpora, then query,
+//! export, find duplicates, evaluate, and inspect; and bad input of every kind.
+//!
+//! Models here are small (few epochs, narrow layers) so the whole file runs in about a minute.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+const MEDQUAD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/corpora/medquad");
+const STACKFAQ: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/corpora/stackfaq");
+
+/// Settings for a model that trains in seconds.
+const QUICK: &[&str] = &[
+    "--vocab", "1000", "--layers", "100,50", "--epochs", "4", "-q",
+];
+
+fn topics() -> Command {
+    Command::cargo_bin("topics").expect("the binary is built for integration tests")
+}
+
+/// Builds an index of `source` with `extra` settings into `dir/index`.
+fn build(dir: &Path, source: &str, extra: &[&str]) -> PathBuf {
+    let index = dir.join("index");
+    topics()
+        .arg("build")
+        .arg(source)
+        .args(QUICK)
+        .args(extra)
+        .arg("--index")
+        .arg(&index)
+        .assert()
+        .success();
+    index
+}
+
+/// One index of the MedQuAD sample shared by the tests that only read it.
+fn medquad_index() -> &'static Path {
+    static INDEX: OnceLock<(TempDir, PathBuf)> = OnceLock::new();
+    let (_, path) = INDEX.get_or_init(|| {
+        let dir = TempDir::new().expect("temp dir");
+        let index = build(dir.path(), MEDQUAD, &[]);
+        (dir, index)
+    });
+    path
+}
+
+fn stdout_of(command: &mut Command) -> String {
+    let output = command.output().expect("runs");
+    assert!(
+        output.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8 output")
+}
+
+fn count_files(dir: &Path) -> usize {
+    fs::read_dir(dir)
+        .expect("readable")
+        .map(|e| e.expect("entry").path())
+        .map(|p| if p.is_dir() { count_files(&p) } else { 1 })
+        .sum()
+}
+
+#[test]
+fn query_returns_ranked_documents_as_json_lines() {
+    let index = medquad_index();
+    let out = stdout_of(
+        topics()
+            .args([
+                "query",
+                "what are the symptoms of diabetes",
+                "-k",
+                "7",
+                "--json",
+                "--index",
+            ])
+            .arg(index),
+    );
+    let hits: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(hits.len(), 7);
+    for (i, hit) in hits.iter().enumerate() {
+        assert_eq!(hit["rank"], i + 1);
+        assert_eq!(hit["query"], "what are the symptoms of diabetes");
+        assert!(hit["id"].as_str().is_some_and(|id| id.ends_with(".txt")));
+        assert!(hit["label"].is_string());
+    }
+    let scores: Vec<f64> = hits
+        .iter()
+        .map(|h| h["score"].as_f64().expect("score"))
+        .collect();
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "best first: {scores:?}"
+    );
+}
+
+#[test]
+fn query_batch_label_filter_and_more_like_this() {
+    let index = medquad_index();
+    let dir = TempDir::new().expect("temp dir");
+    let file = dir.path().join("questions.txt");
+    fs::write(
+        &file,
+        "is breast cancer inherited\n\nhow can I prevent a heart attack\n",
+    )
+    .expect("write");
+    let out = stdout_of(
+        topics()
+            .arg("query")
+            .arg("--file")
+            .arg(&file)
+            .args(["--json", "-k", "3", "--index"])
+            .arg(index),
+    );
+    let queries: Vec<String> = out
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).expect("JSON")["query"]
+                .as_str()
+                .expect("query")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(queries.len(), 6);
+    assert_eq!(queries[0], "is breast cancer inherited");
+    assert_eq!(queries[5], "how can I prevent a heart attack");
+
+    let out = stdout_of(
+        topics()
+            .args([
+                "query",
+                "cancer treatment",
+                "--label",
+                "nhlbi",
+                "-k",
+                "5",
+                "--index",
+            ])
+            .arg(index),
+    );
+    assert_eq!(out.lines().count(), 5);
+    assert!(out.lines().all(|l| l.contains("  nhlbi  ")), "{out}");
+
+    let id = "cancer-gov/0000027_1-4.txt";
+    let out = stdout_of(
+        topics()
+            .args(["query", "--id", id, "-k", "4", "--index"])
+            .arg(index),
+    );
+    assert_eq!(out.lines().count(), 4);
+    assert!(
+        !out.contains(id),
+        "a document is not more like itself: {out}"
+    );
+}
+
+#[test]
+fn query_without_known_words_says_so() {
+    topics()
+        .args(["query", "the of and zzzqqq", "--index"])
+        .arg(medquad_index())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "no word of the index's vocabulary",
+        ));
+}
+
+#[test]
+fn export_has_one_row_per_document() {
+    let index = medquad_index();
+    let dir = TempDir::new().expect("temp dir");
+    let csv_path = dir.path().join("codes.csv");
+    topics()
+        .args(["export", "--csv"])
+        .arg(&csv_path)
+        .arg("--index")
+        .arg(index)
+        .assert()
+        .success();
+    let mut reader = csv::Reader::from_path(&csv_path).expect("CSV");
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
+    let expected: Vec<String> = ["id", "label"]
+        .into_iter()
+        .map(String::from)
+        .chain((1..=10).map(|i| format!("c{i}")))
+        .chain(["address".to_string()])
+        .collect();
+    assert_eq!(header, expected);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), count_files(Path::new(MEDQUAD)));
+    for row in &rows {
+        let address = &row[12];
+        assert!(
+            address.starts_with("0x") && address.len() == 5,
+            "10 bits are 3 hex digits: {address}"
+        );
+        for value in row.iter().skip(2).take(10) {
+            value.parse::<f32>().expect("codes are numbers");
+        }
+    }
+}
+
+#[test]
+fn info_describes_the_index() {
+    let out = stdout_of(topics().args(["info", "--index"]).arg(medquad_index()));
+    assert!(out.contains("1000-100-50-10"), "{out}");
+    assert!(out.contains("documents    3005 indexed"), "{out}");
+    let json = stdout_of(
+        topics()
+            .args(["info", "--json", "--index"])
+            .arg(medquad_index()),
+    );
+    let info: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(info["code_width"], 10);
+    assert_eq!(
+        info["report"]["training"]["fine_tuning"]
+            .as_array()
+            .map(Vec::len),
+        Some(4)
+    );
+}
+
+#[test]
+fn eval_of_stackfaq_queries_beats_chance_by_far() {
+    let dir = TempDir::new().expect("temp dir");
+    let answers = format!("{STACKFAQ}/answers");
+    let index = build(
+        dir.path(),
+        &answers,
+        &["--vocab", "1000", "--epochs", "15", "--batch-size", "50"],
+    );
+    let out = stdout_of(
+        topics()
+            .arg("eval")
+            .arg(format!("{STACKFAQ}/queries.jsonl"))
+            .args(["--json", "--index"])
+            .arg(&index),
+    );
+    let result: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    let p10 = result["p_at_10"].as_f64().expect("p_at_10");
+    assert!(result["queries"].as_u64().expect("queries") > 1200);
+    // 125 threads: a random ranking puts an answer of the right thread in about 1 of 125 places.
+    let chance = 1.0 / 125.0;
+    assert!(p10 > 4.0 * chance, "P@10 {p10} is not far above chance {chance}");
+    assert!(result["baselines"].is_object());
+}
+
+#[test]
+fn an_inserted_exact_copy_is_found_by_dups() {
+    let dir = TempDir::new().expect("temp dir");
+    let corpus = dir.path().join("corpus");
+    for label in ["cancer-gov", "nhlbi", "ninds"] {
+        let from = Path::new(MEDQUAD).join(label);
+        let to = corpus.join(label);
+        fs::create_dir_all(&to).expect("mkdir");
+        for entry in fs::read_dir(&from).expect("readable") {
+            let path = entry.expect("entry").path();
+            fs::copy(&path, to.join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    let original = "nhlbi/0000058-8.txt";
+    fs::copy(
+        corpus.join(original),
+        corpus.join("ninds/copy-of-0000058-8.txt"),
+    )
+    .expect("copy");
+    let source = corpus.to_string_lossy().into_owned();
+    let index = build(dir.path(), &source, &[]);
+    let out = stdout_of(topics().args(["dups", "--json", "--index"]).arg(&index));
+    let groups: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    let found = groups.iter().any(|g| {
+        let ids = g["ids"].as_array().expect("ids");
+        ids.iter().any(|i| i == original) && ids.iter().any(|i| i == "ninds/copy-of-0000058-8.txt")
+    });
+    assert!(found, "the copy is not grouped with its original: {out}");
+    let csv = stdout_of(topics().args(["dups", "--index"]).arg(&index));
+    assert!(csv.starts_with("group,id,score\n"), "{csv}");
+}
+
+#[test]
+fn the_same_seed_gives_the_same_codes() {
+    let dir = TempDir::new().expect("temp dir");
+    let corpus = format!("{MEDQUAD}/cdc");
+    let settings = ["--seed", "7", "--epochs", "2"];
+    let first = build(&dir.path().join("a"), &corpus, &settings);
+    let second = build(&dir.path().join("b"), &corpus, &settings);
+    let third = build(
+        &dir.path().join("c"),
+        &corpus,
+        &["--seed", "8", "--epochs", "2"],
+    );
+    let codes = |index: &Path| fs::read(index.join("codes.bin")).expect("codes");
+    assert_eq!(codes(&first), codes(&second));
+    assert_ne!(codes(&first), codes(&third));
+}
+
+#[test]
+fn encode_prints_codes_without_touching_the_index() {
+    let index = medquad_index();
+    let dir = TempDir::new().expect("temp dir");
+    let note = dir.path().join("notes.txt");
+    fs::write(
+        &note,
+        "High blood pressure raises the risk of heart disease and stroke.",
+    )
+    .expect("write");
+    let before = fs::read(index.join("codes.bin")).expect("codes");
+    let out = stdout_of(topics().arg("encode").arg(&note).arg("--index").arg(index));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines[0].starts_with("id,label,c1,"));
+    assert!(lines[1].starts_with("notes.txt,,"));
+    let json = stdout_of(
+        topics()
+            .arg("encode")
+            .arg(&note)
+            .arg("--json")
+            .arg("--index")
+            .arg(index),
+    );
+    let row: serde_json::Value = serde_json::from_str(json.trim()).expect("JSON");
+    assert_eq!(row["code"].as_array().map(Vec::len), Some(10));
+    assert_eq!(fs::read(index.join("codes.bin")).expect("codes"), before);
+}
+
+// ---- bad input: a clear message, a non-zero exit, no panic, nothing lost ----
+
+/// Runs `topics args…` and checks it fails with code 1 (or 2 for usage) naming `needle`.
+fn fails_with(args: &[&str], code: i32, needle: &str) {
+    let output = topics().args(args).output().expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(code), "{args:?}: {stderr}");
+    assert!(
+        stderr.contains(needle),
+        "{args:?}: expected {needle:?} in {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
+}
+
+#[test]
+fn bad_corpora_are_clear_errors() {
+    let dir = TempDir::new().expect("temp dir");
+    let d = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let index = d("index");
+
+    fails_with(&["build", &d("missing"), "--index", &index], 1, "missing");
+
+    fs::create_dir(d("empty")).expect("mkdir");
+    fails_with(
+        &["build", &d("empty"), "--index", &index],
+        1,
+        "no documents",
+    );
+
+    fs::create_dir(d("binary")).expect("mkdir");
+    fs::write(dir.path().join("binary/a.bin"), [0u8, 1, 2, 0, 255, 0, 3]).expect("write");
+    fails_with(&["build", &d("binary"), "--index", &index], 1, "binary");
+
+    let few = dir.path().join("few");
+    fs::create_dir(&few).expect("mkdir");
+    for i in 0..5 {
+        fs::write(
+            few.join(format!("{i}.txt")),
+            "heart disease blood pressure treatment",
+        )
+        .expect("write");
+    }
+    fails_with(
+        &["build", &d("few"), "--index", &index],
+        1,
+        "fewer than one mini-batch",
+    );
+
+    fs::write(
+        d("dup.jsonl"),
+        "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"a\",\"text\":\"y\"}\n",
+    )
+    .expect("write");
+    fails_with(&["build", &d("dup.jsonl"), "--index", &index], 1, "line 2");
+
+    fs::write(
+        d("broken.jsonl"),
+        "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\": \"b\", \n",
+    )
+    .expect("write");
+    fails_with(
+        &["build", &d("broken.jsonl"), "--index", &index],
+        1,
+        "line 2",
+    );
+
+    fs::write(d("notext.csv"), "id,body\n1,hello\n").expect("write");
+    fails_with(&["build", &d("notext.csv"), "--index", &index], 1, "text");
+
+    assert!(
+        !Path::new(&index).exists(),
+        "a failed build leaves no index behind"
+    );
+}
+
+#[test]
+fn bad_settings_are_clear_errors() {
+    let dir = TempDir::new().expect("temp dir");
+    let index = dir.path().join("index").to_string_lossy().into_owned();
+    fails_with(
+        &["build", MEDQUAD, "--vocab", "0", "--index", &index],
+        1,
+        "--vocab",
+    );
+    fails_with(
+        &["build", MEDQUAD, "--dims", "0", "--index", &index],
+        1,
+        "--dims",
+    );
+    fails_with(
+        &["build", MEDQUAD, "--layers", "100,0", "--index", &index],
+        1,
+        "--layers",
+    );
+    fails_with(
+        &["build", MEDQUAD, "--language", "klingon", "--index", &index],
+        1,
+        "klingon",
+    );
+    fails_with(
+        &["build", MEDQUAD, "--seed", "-1", "--index", &index],
+        2,
+        "--seed",
+    );
+    fails_with(&["query", "--index", &index], 2, "Usage");
+}
+
+#[test]
+fn missing_damaged_and_foreign_indexes_are_clear_errors() {
+    let dir = TempDir::new().expect("temp dir");
+    let missing = dir.path().join("nowhere").to_string_lossy().into_owned();
+    fails_with(&["query", "heart", "--index", &missing], 1, "topics build");
+
+    // A folder of the user's that is not an index is never replaced by a build.
+    let mine = dir.path().join("mine");
+    fs::create_dir(&mine).expect("mkdir");
+    fs::write(mine.join("thesis.txt"), "precious").expect("write");
+    let mine_arg = mine.to_string_lossy().into_owned();
+    fails_with(
+        &[
+            "build",
+            &format!("{MEDQUAD}/cdc"),
+            "--epochs",
+            "1",
+            "--index",
+            &mine_arg,
+        ],
+        1,
+        "not a topics index",
+    );
+    assert_eq!(
+        fs::read_to_string(mine.join("thesis.txt")).expect("kept"),
+        "precious"
+    );
+    fails_with(&["info", "--index", &mine_arg], 1, "not a topics index");
+
+    // Every file of an index is checked: a flipped byte or a cut file is named.
+    let index = build(dir.path(), &format!("{MEDQUAD}/cdc"), &["--epochs", "1"]);
+    let index_arg = index.to_string_lossy().into_owned();
+    for name in [
+        "codes.bin",
+        "model.safetensors",
+        "vocabulary.json",
+        "documents.jsonl",
+        "config.json",
+    ] {
+        let path = index.join(name);
+        let original = fs::read(&path).expect("read");
+        let mut flipped = original.clone();
+        let middle = flipped.len() / 2;
+        flipped[middle] ^= 0x20;
+        fs::write(&path, &flipped).expect("write");
+        fails_with(&["info", "--index", &index_arg], 1, name);
+        fs::write(&path, &original[..middle]).expect("write");
+        fails_with(&["info", "--index", &index_arg], 1, "truncated");
+        fs::remove_file(&path).expect("remove");
+        fails_with(&["info", "--index", &index_arg], 1, "missing");
+        fs::write(&path, &original).expect("restore");
+    }
+    let manifest = index.join("manifest.json");
+    let text = fs::read_to_string(&manifest).expect("manifest");
+    fs::write(&manifest, text.replace("\"version\": 1", "\"version\": 99")).expect("write");
+    fails_with(&["info", "--index", &index_arg], 1, "newer topics");
+}
+
+#[test]
+fn a_rebuild_replaces_an_index_whole() {
+    let dir = TempDir::new().expect("temp dir");
+    let index = build(dir.path(), &format!("{MEDQUAD}/cdc"), &["--epochs", "1"]);
+    build(dir.path(), &format!("{MEDQUAD}/ghr"), &["--epochs", "1"]);
+    let out = stdout_of(topics().args(["info", "--index"]).arg(&index));
+    assert!(out.contains("ghr"), "{out}");
+    let leftovers: Vec<String> = fs::read_dir(dir.path())
+        .expect("readable")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
