@@ -283,10 +283,11 @@ impl Autoencoder {
             let mut y = linalg::matmul(x.view(), layer.weights.view());
             let scale = (self.counts && index == 0).then_some(lengths);
             linalg::add_row_bias(&mut y, layer.bias.view(), scale);
-            if index == code_layer && code_noise > 0.0 {
-                if let Some(stream) = noise.as_deref_mut() {
-                    y.mapv_inplace(|v| v + code_noise * stream.normal());
-                }
+            if index == code_layer
+                && code_noise > 0.0
+                && let Some(stream) = noise.as_deref_mut()
+            {
+                y.mapv_inplace(|v| v + code_noise * stream.normal());
             }
             activate(&mut y, layer.activation);
             activations.push(y);
@@ -428,7 +429,7 @@ impl Autoencoder {
                 epoch + 1,
                 settings.epochs
             ));
-            tracing::info!(
+            tracing::debug!(
                 epoch = epoch + 1,
                 train = format!("{train_loss:.4}"),
                 validation = shown,

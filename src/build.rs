@@ -29,9 +29,7 @@ pub fn build(
     progress.begin("encoding", 0);
     let lengths = text::row_sums(&counts);
     let kept: Vec<usize> = (0..lengths.len()).filter(|&i| lengths[i] > 0.0).collect();
-    let codes = model
-        .network
-        .encode(&crate::data::Data::Counts(counts.view()), &kept);
+    let codes = model.encode_rows(&counts, &kept);
     let addresses = model.addresses(codes.view());
     progress.end();
 

@@ -37,6 +37,9 @@ pub struct Evaluation {
     pub curve: Vec<CurvePoint>,
 }
 
+/// One query's precision at each of [`CUTOFFS`], and its (precision, recall) curve.
+type QueryResult = ([f64; 3], Vec<(f64, f64)>);
+
 /// Labels as small integers, for fast comparisons.
 struct LabelIds(HashMap<String, u32>);
 
@@ -100,7 +103,7 @@ pub fn evaluate(
         .collect();
 
     // Per query: precision at each cut-off, and the curve's precision and recall.
-    let per_query: Vec<([f64; 3], Vec<(f64, f64)>)> = active
+    let per_query: Vec<QueryResult> = active
         .par_iter()
         .map(|&q| {
             let own = positions.get(query_ids[q].as_str()).copied();

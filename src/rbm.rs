@@ -302,7 +302,7 @@ impl Rbm {
                 epoch + 1,
                 settings.epochs
             ));
-            tracing::info!(
+            tracing::debug!(
                 layer = layer + 1,
                 epoch = epoch + 1,
                 error = format!("{error:.4}"),

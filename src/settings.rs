@@ -115,10 +115,10 @@ impl Settings {
                 "the code needs at least one number",
             ));
         }
-        if let Some(bits) = self.bits {
-            if !(1..=64).contains(&bits) {
-                return Err(Error::setting("bits", bits, "addresses have 1 to 64 bits"));
-            }
+        if let Some(bits) = self.bits
+            && !(1..=64).contains(&bits)
+        {
+            return Err(Error::setting("bits", bits, "addresses have 1 to 64 bits"));
         }
         if self.batch_size == 0 {
             return Err(Error::setting(

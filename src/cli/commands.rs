@@ -87,7 +87,7 @@ fn settings_of(args: &BuildArgs) -> Result<Settings> {
         min_df: args.min_df,
         language,
         stop_words,
-        layers: args.layers.clone(),
+        layers: args.layers.0.clone(),
         dims: args.bits.unwrap_or(args.dims),
         bits: args.bits,
         pretrain_epochs: args.epochs.unwrap_or(args.pretrain_epochs),

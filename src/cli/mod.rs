@@ -96,6 +96,25 @@ pub enum Command {
     Info(InfoArgs),
 }
 
+/// Layer widths as given on the command line, e.g. `500,250,125`; a later `--layers` replaces
+/// an earlier one rather than adding to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Widths(pub Vec<usize>);
+
+fn parse_widths(text: &str) -> Result<Widths, String> {
+    if text.trim().is_empty() {
+        return Ok(Widths(Vec::new()));
+    }
+    text.split(',')
+        .map(|w| {
+            w.trim()
+                .parse::<usize>()
+                .map_err(|_| format!("{w:?} is not a layer width"))
+        })
+        .collect::<Result<Vec<usize>, String>>()
+        .map(Widths)
+}
+
 /// How documents are read; the same for every command that reads them.
 #[derive(Debug, Clone, Args)]
 pub struct ReadArgs {
@@ -133,13 +152,8 @@ pub struct BuildArgs {
     pub stop_words: Option<PathBuf>,
 
     /// Widths of the hidden layers between the vocabulary and the code.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "500,250,125",
-        help_heading = "Network"
-    )]
-    pub layers: Vec<usize>,
+    #[arg(long, value_parser = parse_widths, default_value = "500,250,125", help_heading = "Network")]
+    pub layers: Widths,
 
     /// Numbers in each document's code.
     #[arg(long, default_value_t = 10, help_heading = "Network")]

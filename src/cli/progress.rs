@@ -13,9 +13,12 @@ use topics::progress::Progress;
 /// The bar being shown, if any, shared with the log writer.
 static CURRENT: Mutex<Option<ProgressBar>> = Mutex::new(None);
 
-/// A [`Progress`] drawn as one indicatif bar per stage.
+/// A [`Progress`] drawn as one indicatif bar per stage; without a terminal, each note becomes
+/// a log line instead, and with bars the stage's last note is logged when it ends.
 pub struct Bars {
     enabled: bool,
+    /// The current stage and its latest note.
+    stage: Mutex<(String, String)>,
 }
 
 impl Bars {
@@ -23,20 +26,24 @@ impl Bars {
     pub fn new(quiet: bool) -> Self {
         Bars {
             enabled: !quiet && io::stderr().is_terminal(),
+            stage: Mutex::new((String::new(), String::new())),
         }
     }
 
     fn with_bar(&self, f: impl FnOnce(&ProgressBar)) {
-        if let Ok(current) = CURRENT.lock() {
-            if let Some(bar) = current.as_ref() {
-                f(bar);
-            }
+        if let Ok(current) = CURRENT.lock()
+            && let Some(bar) = current.as_ref()
+        {
+            f(bar);
         }
     }
 }
 
 impl Progress for Bars {
     fn begin(&self, stage: &str, total: u64) {
+        if let Ok(mut current) = self.stage.lock() {
+            *current = (stage.to_string(), String::new());
+        }
         if !self.enabled {
             return;
         }
@@ -58,10 +65,10 @@ impl Progress for Bars {
             bar
         };
         bar.set_prefix(stage.to_string());
-        if let Ok(mut current) = CURRENT.lock() {
-            if let Some(old) = current.replace(bar) {
-                old.finish_and_clear();
-            }
+        if let Ok(mut current) = CURRENT.lock()
+            && let Some(old) = current.replace(bar)
+        {
+            old.finish_and_clear();
         }
     }
 
@@ -70,14 +77,26 @@ impl Progress for Bars {
     }
 
     fn note(&self, message: &str) {
+        if let Ok(mut current) = self.stage.lock() {
+            current.1 = message.to_string();
+            if !self.enabled {
+                tracing::info!("{}: {message}", current.0);
+            }
+        }
         self.with_bar(|bar| bar.set_message(message.to_string()));
     }
 
     fn end(&self) {
-        if let Ok(mut current) = CURRENT.lock() {
-            if let Some(bar) = current.take() {
-                bar.finish_and_clear();
-            }
+        if self.enabled
+            && let Ok(current) = self.stage.lock()
+            && !current.1.is_empty()
+        {
+            tracing::info!("{}: {}", current.0, current.1);
+        }
+        if let Ok(mut current) = CURRENT.lock()
+            && let Some(bar) = current.take()
+        {
+            bar.finish_and_clear();
         }
     }
 }

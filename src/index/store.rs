@@ -59,6 +59,7 @@ struct Config {
     settings: Settings,
     network: NetworkLayout,
     thresholds: Vec<f32>,
+    query_length: f32,
     report: BuildReport,
 }
 
@@ -186,6 +187,7 @@ fn config_bytes(index: &Index) -> Result<Vec<u8>> {
             decoder: network.decoder.iter().map(|l| l.activation).collect(),
         },
         thresholds: index.model.thresholds.clone(),
+        query_length: index.model.query_length,
         report: index.report.clone(),
     };
     json_bytes(&config, CONFIG)
@@ -290,7 +292,13 @@ pub fn load(dir: &Path) -> Result<Index> {
             ),
         ));
     }
-    let model = Model::from_parts(config.settings, vocabulary, network, config.thresholds);
+    let model = Model::from_parts(
+        config.settings,
+        vocabulary,
+        network,
+        config.thresholds,
+        config.query_length,
+    );
     Ok(Index {
         model,
         documents,

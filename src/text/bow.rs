@@ -65,17 +65,26 @@ pub fn row_sums(matrix: &CsMat<f32>) -> Vec<f32> {
 pub fn to_probabilities(matrix: &CsMat<f32>) -> CsMat<f32> {
     let sums = row_sums(matrix);
     let mut scaled = matrix.clone();
-    let rows = scaled.rows();
-    let indptr: Vec<usize> = scaled.indptr().raw_storage().to_vec();
-    let data = scaled.data_mut();
-    for (row, &sum) in sums.iter().enumerate().take(rows) {
-        if sum > 0.0 {
-            data[indptr[row]..indptr[row + 1]]
-                .iter_mut()
-                .for_each(|v| *v /= sum);
+    scale_rows(&mut scaled, |row| {
+        if sums[row] > 0.0 {
+            1.0 / sums[row]
+        } else {
+            1.0
         }
-    }
+    });
     scaled
+}
+
+/// Multiplies every entry of row `r` by `factor(r)`.
+pub fn scale_rows(matrix: &mut CsMat<f32>, factor: impl Fn(usize) -> f32) {
+    let indptr: Vec<usize> = matrix.indptr().raw_storage().to_vec();
+    let data = matrix.data_mut();
+    for row in 0..indptr.len().saturating_sub(1) {
+        let f = factor(row);
+        data[indptr[row]..indptr[row + 1]]
+            .iter_mut()
+            .for_each(|v| *v *= f);
+    }
 }
 
 #[cfg(test)]
