@@ -566,3 +566,45 @@ fn questions_find_the_documents_that_answer_them() {
         "only {found:?} found their answer in the top 10"
     );
 }
+
+#[test]
+fn bits_train_binary_addresses() {
+    let dir = TempDir::new().expect("temp dir");
+    let index = build(dir.path(), MEDQUAD, &["--bits", "16"]);
+    let out = stdout_of(topics().args(["export", "--index"]).arg(&index));
+    let mut reader = csv::Reader::from_reader(out.as_bytes());
+    assert_eq!(reader.headers().expect("header").len(), 2 + 16 + 1);
+    let mut near_ends = 0usize;
+    let mut values = 0usize;
+    let mut addresses = std::collections::HashSet::new();
+    for row in reader.records() {
+        let row = row.expect("row");
+        for value in row.iter().skip(2).take(16) {
+            let v: f32 = value.parse().expect("number");
+            assert!(
+                (0.0..=1.0).contains(&v),
+                "logistic code units lie in [0, 1]: {v}"
+            );
+            near_ends += usize::from(!(0.1..=0.9).contains(&v));
+            values += 1;
+        }
+        let address = &row[18];
+        assert_eq!(address.len(), 2 + 4, "16 bits are 4 hex digits: {address}");
+        addresses.insert(address.to_string());
+    }
+    // The noise pushes code units towards 0 or 1, and the addresses spread the documents.
+    assert!(
+        near_ends * 2 > values,
+        "only {near_ends} of {values} code values are near 0 or 1"
+    );
+    assert!(
+        addresses.len() > 20,
+        "only {} distinct addresses",
+        addresses.len()
+    );
+    let info = stdout_of(topics().args(["info", "--index"]).arg(&index));
+    assert!(
+        info.contains("16 bits (binary code units at 0.5)"),
+        "{info}"
+    );
+}

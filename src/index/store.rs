@@ -513,3 +513,84 @@ fn read_documents(bytes: &[u8]) -> std::result::Result<Vec<DocumentInfo>, String
         .map(|(i, line)| serde_json::from_str(line).map_err(|e| format!("line {}: {e}", i + 1)))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rbm::{Hidden, Rbm, Visible};
+    use crate::text::{Language, Tokenizer};
+
+    fn tiny_index() -> Index {
+        let tokenizer = Tokenizer::new(Language::English, None);
+        let texts = [
+            "heart blood pressure",
+            "cancer cells treatment",
+            "blood cancer",
+        ];
+        let vocabulary = Vocabulary::build(&tokenizer, &texts, 10, 1);
+        let stack = [
+            Rbm::new(
+                Visible::Softmax,
+                Hidden::Binary,
+                vocabulary.len(),
+                4,
+                0.1,
+                1,
+                0,
+            ),
+            Rbm::new(Visible::Binary, Hidden::Linear, 4, 2, 0.1, 1, 1),
+        ];
+        let network = Autoencoder::unroll(&stack);
+        let model = Model::from_parts(
+            Settings::default(),
+            vocabulary,
+            network,
+            vec![0.0, 0.1],
+            3.0,
+        );
+        let (codes, _) = model.encode_texts(&texts);
+        let addresses = model.addresses(codes.view());
+        let documents = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| DocumentInfo::new(&format!("d{i}"), &["x".to_string()], t))
+            .collect();
+        Index {
+            model,
+            documents,
+            codes,
+            addresses,
+            report: BuildReport::default(),
+        }
+    }
+
+    #[test]
+    fn save_and_load_round_trip() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("index");
+        let index = tiny_index();
+        save(&index, &path).expect("saved");
+        let loaded = load(&path).expect("loaded");
+        assert_eq!(loaded.codes, index.codes);
+        assert_eq!(loaded.addresses, index.addresses);
+        assert_eq!(loaded.documents, index.documents);
+        assert_eq!(loaded.model.network, index.model.network);
+        assert_eq!(loaded.model.vocabulary, index.model.vocabulary);
+        assert_eq!(loaded.model.thresholds, index.model.thresholds);
+        assert_eq!(loaded.model.settings, index.model.settings);
+        let (again, _) = loaded.model.encode_texts(&["heart blood pressure"]);
+        assert_eq!(again.row(0), index.codes.row(0));
+    }
+
+    #[test]
+    fn codes_files_that_lie_about_their_length_are_refused() {
+        let index = tiny_index();
+        let mut bytes = codes_bytes(&index);
+        assert!(read_codes(&bytes, 2).is_ok());
+        assert!(read_codes(&bytes, 3).is_err());
+        bytes[16..24].copy_from_slice(&1_000_000_000_000u64.to_le_bytes());
+        let error = read_codes(&bytes, 2).expect_err("refused");
+        assert!(error.contains("does not match"), "{error}");
+        assert!(read_codes(b"TOPCODE1", 2).is_err());
+    }
+}

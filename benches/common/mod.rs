@@ -1,0 +1,62 @@
+//! What the benches share: the embedded medquad corpus as texts and as a bag of words.
+//!
+//! Every bench that needs real documents reads `corpora/medquad` the way `topics build` does:
+//! the English tokenizer with its stop words, a vocabulary of 2000 stems found in at least two
+//! documents, and the CSR bag of words `(documents, 2000)` over it.
+
+// Every bench compiles its own copy of this module and uses only part of it.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use sprs::CsMat;
+use topics::corpus::{self, ReadOptions};
+use topics::progress::Silent;
+use topics::text::{self, Language, Tokenizer, Vocabulary};
+
+/// The vocabulary size of the bottom layer, as in the 2006 paper.
+pub const VOCABULARY: usize = 2000;
+
+/// The least number of documents a stem must occur in (the command line's default).
+pub const MIN_DF: u32 = 2;
+
+/// The medquad corpus, read and counted once.
+pub struct Medquad {
+    pub texts: Vec<String>,
+    pub tokenizer: Tokenizer,
+    pub vocabulary: Vocabulary,
+    /// Shape `(documents, vocabulary)`.
+    pub counts: CsMat<f32>,
+}
+
+impl Medquad {
+    /// Reads `corpora/medquad` and builds its vocabulary and bag of words.
+    ///
+    /// # Panics
+    /// When the corpus is missing from the checkout: the benches cannot run without it.
+    pub fn load() -> Medquad {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/medquad");
+        let report = corpus::read(&path, &ReadOptions::default(), &Silent)
+            .unwrap_or_else(|e| panic!("the benches need the medquad corpus: {e}"));
+        let texts: Vec<String> = report.documents.into_iter().map(|d| d.text).collect();
+        let tokenizer = Tokenizer::new(Language::English, None);
+        let vocabulary = Vocabulary::build(&tokenizer, &texts, VOCABULARY, MIN_DF);
+        let counts = text::bag_of_words(&tokenizer, &vocabulary, &texts);
+        Medquad {
+            texts,
+            tokenizer,
+            vocabulary,
+            counts,
+        }
+    }
+
+    /// The documents that hold at least one word of the vocabulary: those training uses.
+    pub fn usable(&self) -> Vec<usize> {
+        text::row_sums(&self.counts)
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| **d > 0.0)
+            .map(|(i, _)| i)
+            .collect()
+    }
+}

@@ -1,0 +1,83 @@
+//! Answering a query from a loaded index: cosine ranking of codes, and hash-table probes.
+//!
+//! `query` scores one unit 10-d query against every code (`search::scores`) and keeps the best
+//! ten (`search::top_k`), over 11,314 codes (the size of 20 Newsgroups' training set) and over
+//! 1,000,000. Codes and queries are standard normal vectors from seed 9, scaled to unit length.
+//! `probe` looks up 1000 addresses in the table `hashing::buckets` builds over 1,000,000
+//! random 32-bit addresses (built once, outside the timing): once addresses that are in the
+//! table, once fresh random ones, which almost all miss.
+//!
+//! Run with `cargo bench --bench search`, or briefly with
+//! `cargo bench --bench search -- --warm-up-time 1 --measurement-time 3`.
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use ndarray::{Array1, Array2};
+use topics::rng::{self, Purpose};
+use topics::{hashing, search};
+
+const SEED: u64 = 9;
+const DIMS: usize = 10;
+const K: usize = 10;
+
+/// `rows` unit vectors of [`DIMS`] numbers from stream `tag` of [`SEED`].
+fn unit_codes(rows: usize, tag: u64) -> Array2<f32> {
+    let mut stream = rng::stream(SEED, Purpose::Init, &[tag]);
+    let codes = Array2::from_shape_simple_fn((rows, DIMS), || stream.normal());
+    search::unit_rows(codes.view())
+}
+
+fn query(c: &mut Criterion) {
+    let query: Array1<f32> = unit_codes(1, 0).row(0).to_owned();
+    let mut group = c.benchmark_group("query");
+    for (tag, n) in [11_314usize, 1_000_000].into_iter().enumerate() {
+        let codes = unit_codes(n, tag as u64 + 1);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(
+            BenchmarkId::new(format!("scores+top_k{K}"), format!("{n}x{DIMS}-seed{SEED}")),
+            |bench| {
+                bench.iter(|| {
+                    let scores = search::scores(codes.view(), black_box(query.view()));
+                    search::top_k(&scores, K, |_| true)
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
+fn probe(c: &mut Criterion) {
+    const STORED: usize = 1_000_000;
+    const LOOKUPS: usize = 1000;
+    let mut stream = rng::stream(SEED, Purpose::Sample, &[0]);
+    let addresses: Vec<u64> = (0..STORED).map(|_| stream.below(1 << 32) as u64).collect();
+    let table = hashing::buckets(&addresses);
+    let hits: Vec<u64> = (0..LOOKUPS)
+        .map(|_| addresses[stream.below(STORED)])
+        .collect();
+    let fresh: Vec<u64> = (0..LOOKUPS).map(|_| stream.below(1 << 32) as u64).collect();
+
+    let mut group = c.benchmark_group("probe");
+    group.throughput(Throughput::Elements(LOOKUPS as u64));
+    for (name, wanted) in [("stored", &hits), ("random", &fresh)] {
+        group.bench_function(
+            BenchmarkId::new(
+                format!("{LOOKUPS}-{name}-addresses"),
+                format!("{STORED}x32bit-seed{SEED}"),
+            ),
+            |bench| {
+                bench.iter(|| {
+                    black_box(wanted)
+                        .iter()
+                        .map(|a| table.get(a).map_or(0, Vec::len))
+                        .sum::<usize>()
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, query, probe);
+criterion_main!(benches);
