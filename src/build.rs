@@ -9,10 +9,11 @@ use std::time::Instant;
 use crate::Result;
 use crate::corpus::ReadReport;
 use crate::index::{BuildReport, DocumentInfo, Index, SkippedDocument};
-use crate::model::{Model, Timing};
+use crate::model::{Model, Timing, Trained};
 use crate::progress::Progress;
 use crate::settings::Checked;
 use crate::text;
+use crate::text::Terms;
 
 /// Trains a model on the documents of `read` and indexes them.
 pub fn build(
@@ -23,7 +24,12 @@ pub fn build(
 ) -> Result<Index> {
     let start = Instant::now();
     let texts: Vec<&str> = read.documents.iter().map(|d| d.text.as_str()).collect();
-    let (model, counts, training) = Model::train(&texts, settings, progress)?;
+    let Trained {
+        model,
+        counts,
+        all_stems,
+        report: training,
+    } = Model::train(&texts, settings, progress)?;
 
     let encoding = Instant::now();
     progress.begin("encoding", 0);
@@ -53,6 +59,14 @@ pub fn build(
         })
         .collect();
 
+    let kept_texts: Vec<&str> = kept.iter().map(|&i| texts[i]).collect();
+    let terms = Terms::new(all_stems, model.tokenizer(), &kept_texts);
+    tracing::debug!(
+        "{} stems in the whole vocabulary, {} counts stored",
+        terms.vocabulary.len(),
+        terms.counts.nnz()
+    );
+
     let mut training = training;
     training.timings.push(Timing {
         stage: "encoding".to_string(),
@@ -67,6 +81,7 @@ pub fn build(
         seconds: start.elapsed().as_secs_f64(),
     };
     Ok(Index {
+        terms,
         model,
         documents,
         codes,

@@ -38,6 +38,18 @@ pub struct Model {
     tokenizer: Tokenizer,
 }
 
+/// A freshly trained model and what training computed on the way.
+#[derive(Debug)]
+pub struct Trained {
+    pub model: Model,
+    /// The training texts' bag of words over the model's vocabulary, CSR `(texts, vocab)`;
+    /// texts without any of its words are empty rows.
+    pub counts: CsMat<f32>,
+    /// Every stem of the training texts, most frequent first.
+    pub all_stems: Vocabulary,
+    pub report: TrainingReport,
+}
+
 /// How long one stage took.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Timing {
@@ -151,7 +163,7 @@ impl Model {
             .collect()
     }
 
-    /// Trains a model on `texts`, whose bag of words over the new vocabulary is returned too.
+    /// Trains a model on `texts`; see [`Trained`] for what comes with it.
     ///
     /// Texts without any word of the vocabulary cannot be encoded meaningfully; the caller
     /// finds them as empty rows of the returned bag of words. Training uses the others.
@@ -159,13 +171,14 @@ impl Model {
         texts: &[S],
         settings: &Checked,
         progress: &dyn Progress,
-    ) -> Result<(Model, CsMat<f32>, TrainingReport)> {
+    ) -> Result<Trained> {
         let mut report = TrainingReport::default();
         let tokenizer = Tokenizer::new(settings.language, settings.stop_words.clone());
 
         progress.begin("vocabulary", 0);
         let start = Instant::now();
-        let vocabulary = Vocabulary::build(&tokenizer, texts, settings.vocab, settings.min_df);
+        let all_stems = Vocabulary::build_all(&tokenizer, texts);
+        let vocabulary = all_stems.top(settings.vocab, settings.min_df);
         report.timed("vocabulary", start);
         progress.end();
         if vocabulary.is_empty() {
@@ -253,7 +266,12 @@ impl Model {
             thresholds,
             query_length,
         );
-        Ok((model, counts, report))
+        Ok(Trained {
+            model,
+            counts,
+            all_stems,
+            report,
+        })
     }
 }
 

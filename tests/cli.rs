@@ -489,6 +489,8 @@ fn missing_damaged_and_foreign_indexes_are_clear_errors() {
         "vocabulary.json",
         "documents.jsonl",
         "config.json",
+        "terms.json",
+        "terms.bin",
     ] {
         let path = index.join(name);
         let original = fs::read(&path).expect("read");

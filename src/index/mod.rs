@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::corpus::Skipped;
 use crate::model::{Model, TrainingReport};
+use crate::text::Terms;
 
 /// Longest first line kept for display, in characters.
 const TITLE_CHARS: usize = 160;
@@ -97,6 +98,8 @@ pub struct Index {
     /// Shape `(documents, code)`.
     pub codes: Array2<f32>,
     pub addresses: Vec<u64>,
+    /// The indexed documents counted over every stem of the corpus, for lexical search.
+    pub terms: Terms,
     pub report: BuildReport,
 }
 

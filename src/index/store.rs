@@ -2,8 +2,9 @@
 //!
 //! Files: `manifest.json` (format name and version, and the size and SHA-256 of every other
 //! file), `config.json` (settings, network layout, address thresholds, build report),
-//! `vocabulary.json`, `model.safetensors` (weights, readable from Python), `codes.bin` and
-//! `documents.jsonl`. An index is written to a temporary directory beside its destination and
+//! `vocabulary.json`, `model.safetensors` (weights, readable from Python), `codes.bin`,
+//! `documents.jsonl`, and the documents' counts over every stem of the corpus for lexical
+//! search (`terms.json`, `terms.bin`). An index is written to a temporary directory beside its destination and
 //! renamed into place, so an interrupted write never leaves a half-written index and a
 //! directory that is not an index is never replaced. Loading checks every checksum and every
 //! length before it trusts the contents.
@@ -17,12 +18,13 @@ use ndarray::{Array1, Array2};
 use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use sprs::CsMat;
 
 use super::{BuildReport, DocumentInfo, Index};
 use crate::autoencoder::{Activation, Autoencoder, Layer};
 use crate::model::Model;
 use crate::settings::Settings;
-use crate::text::Vocabulary;
+use crate::text::{Terms, Vocabulary};
 use crate::{Error, Result};
 
 /// The format name in every manifest.
@@ -36,6 +38,9 @@ const VOCABULARY: &str = "vocabulary.json";
 const WEIGHTS: &str = "model.safetensors";
 const CODES: &str = "codes.bin";
 const DOCUMENTS: &str = "documents.jsonl";
+const TERM_STEMS: &str = "terms.json";
+const TERM_COUNTS: &str = "terms.bin";
+const TERMS_MAGIC: &[u8; 8] = b"TOPTERM1";
 const CODES_MAGIC: &[u8; 8] = b"TOPCODE1";
 const CODES_HEADER: usize = 8 + 4 + 4 + 8;
 
@@ -114,6 +119,8 @@ pub fn save(index: &Index, dir: &Path) -> Result<()> {
         (WEIGHTS, weights_bytes(&index.model.network)?),
         (CODES, codes_bytes(index)),
         (DOCUMENTS, documents_bytes(&index.documents)?),
+        (TERM_STEMS, json_bytes(&index.terms.vocabulary, TERM_STEMS)?),
+        (TERM_COUNTS, csr_bytes(&index.terms.counts)),
     ];
     let mut entries = Vec::new();
     for (name, bytes) in &files {
@@ -237,6 +244,69 @@ fn codes_bytes(index: &Index) -> Vec<u8> {
     bytes
 }
 
+/// A CSR matrix: magic, rows, columns, entries (u64 each), then the row offsets (u64), the
+/// column of each entry (u32) and its value (f32), all little endian.
+fn csr_bytes(matrix: &CsMat<f32>) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(32 + matrix.rows() * 8 + matrix.nnz() * 8);
+    bytes.extend_from_slice(TERMS_MAGIC);
+    for n in [matrix.rows(), matrix.cols(), matrix.nnz()] {
+        bytes.extend_from_slice(&(n as u64).to_le_bytes());
+    }
+    for &offset in matrix.indptr().raw_storage() {
+        bytes.extend_from_slice(&(offset as u64).to_le_bytes());
+    }
+    for &column in matrix.indices() {
+        bytes.extend_from_slice(&(column as u32).to_le_bytes());
+    }
+    bytes.extend(f32_bytes(matrix.data()));
+    bytes
+}
+
+fn read_csr(bytes: &[u8], rows: usize, columns: usize) -> std::result::Result<CsMat<f32>, String> {
+    if bytes.len() < 32 || &bytes[..8] != TERMS_MAGIC {
+        return Err("is not a term-count file".to_string());
+    }
+    let word = |at: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(b)
+    };
+    let (stored_rows, stored_columns, nnz) = (word(8), word(16), word(24));
+    if stored_rows != rows as u64 || stored_columns != columns as u64 {
+        return Err(format!(
+            "holds {stored_rows} × {stored_columns} counts, expected {rows} documents × {columns} stems"
+        ));
+    }
+    let expected = (rows as u64 + 1)
+        .checked_mul(8)
+        .and_then(|n| nnz.checked_mul(8).and_then(|m| m.checked_add(n)))
+        .and_then(|n| n.checked_add(32));
+    if expected != Some(bytes.len() as u64) {
+        return Err(format!(
+            "claims {nnz} counts, which does not match its {} bytes",
+            bytes.len()
+        ));
+    }
+    let nnz = nnz as usize;
+    let offsets_end = 32 + (rows + 1) * 8;
+    let indptr: Vec<usize> = bytes[32..offsets_end]
+        .chunks_exact(8)
+        .map(|b| {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(b);
+            u64::from_le_bytes(a) as usize
+        })
+        .collect();
+    let indices_end = offsets_end + nnz * 4;
+    let indices: Vec<usize> = bytes[offsets_end..indices_end]
+        .chunks_exact(4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+        .collect();
+    let data = f32_values(&bytes[indices_end..]);
+    CsMat::try_new((rows, columns), indptr, indices, data)
+        .map_err(|(_, _, _, e)| format!("is not a valid sparse matrix: {e}"))
+}
+
 fn documents_bytes(documents: &[DocumentInfo]) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     for document in documents {
@@ -292,6 +362,15 @@ pub fn load(dir: &Path) -> Result<Index> {
             ),
         ));
     }
+    let mut term_stems: Vocabulary = serde_json::from_slice(file(TERM_STEMS)?)
+        .map_err(|e| damaged(TERM_STEMS, format!("cannot be read: {e}")))?;
+    term_stems.rebuild_lookup();
+    let term_counts = read_csr(file(TERM_COUNTS)?, documents.len(), term_stems.len())
+        .map_err(|what| damaged(TERM_COUNTS, what))?;
+    let terms = Terms {
+        vocabulary: term_stems,
+        counts: term_counts,
+    };
     let model = Model::from_parts(
         config.settings,
         vocabulary,
@@ -300,6 +379,7 @@ pub fn load(dir: &Path) -> Result<Index> {
         config.query_length,
     );
     Ok(Index {
+        terms,
         model,
         documents,
         codes,
@@ -401,11 +481,7 @@ fn read_tensor(
             view.shape()
         ));
     }
-    Ok(view
-        .data()
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect())
+    Ok(f32_values(view.data()))
 }
 
 fn read_weights(bytes: &[u8], layout: &NetworkLayout) -> std::result::Result<Autoencoder, String> {
@@ -555,11 +631,17 @@ mod tests {
             .enumerate()
             .map(|(i, t)| DocumentInfo::new(&format!("d{i}"), &["x".to_string()], t))
             .collect();
+        let terms = Terms::new(
+            Vocabulary::build_all(&tokenizer, &texts),
+            &tokenizer,
+            &texts,
+        );
         Index {
             model,
             documents,
             codes,
             addresses,
+            terms,
             report: BuildReport::default(),
         }
     }
@@ -578,6 +660,7 @@ mod tests {
         assert_eq!(loaded.model.vocabulary, index.model.vocabulary);
         assert_eq!(loaded.model.thresholds, index.model.thresholds);
         assert_eq!(loaded.model.settings, index.model.settings);
+        assert_eq!(loaded.terms, index.terms);
         let (again, _) = loaded.model.encode_texts(&["heart blood pressure"]);
         assert_eq!(again.row(0), index.codes.row(0));
     }

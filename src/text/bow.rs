@@ -9,6 +9,28 @@ use sprs::{CsMat, TriMat};
 
 use super::{Tokenizer, Vocabulary};
 
+/// Documents counted over the whole vocabulary of the corpus: what lexical search (TF-IDF,
+/// BM25) and LSA work on, beside the network's smaller vocabulary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Terms {
+    /// Every stem, most frequent first.
+    pub vocabulary: Vocabulary,
+    /// CSR `(documents, stems)` of counts.
+    pub counts: CsMat<f32>,
+}
+
+impl Terms {
+    /// Counts `texts` over `vocabulary`.
+    pub fn new<S: AsRef<str> + Sync>(
+        vocabulary: Vocabulary,
+        tokenizer: &Tokenizer,
+        texts: &[S],
+    ) -> Self {
+        let counts = bag_of_words(tokenizer, &vocabulary, texts);
+        Terms { vocabulary, counts }
+    }
+}
+
 /// Counts the vocabulary's stems in each text; rows are in the order of `texts`.
 pub fn bag_of_words<S: AsRef<str> + Sync>(
     tokenizer: &Tokenizer,

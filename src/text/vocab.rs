@@ -45,6 +45,12 @@ impl Vocabulary {
         size: usize,
         min_df: u32,
     ) -> Vocabulary {
+        Vocabulary::build_all(tokenizer, texts).top(size, min_df)
+    }
+
+    /// Every stem of `texts`, most frequent first: the whole vocabulary that lexical
+    /// baselines such as TF-IDF work over.
+    pub fn build_all<S: AsRef<str> + Sync>(tokenizer: &Tokenizer, texts: &[S]) -> Vocabulary {
         let stats = texts
             .par_iter()
             .fold(HashMap::<String, StemStats>::new, |mut stats, text| {
@@ -61,12 +67,8 @@ impl Vocabulary {
             })
             .reduce(HashMap::new, merge_stats);
 
-        let mut ranked: Vec<(String, StemStats)> = stats
-            .into_iter()
-            .filter(|(_, s)| s.documents >= min_df)
-            .collect();
+        let mut ranked: Vec<(String, StemStats)> = stats.into_iter().collect();
         ranked.sort_by(|(a, sa), (b, sb)| sb.count.cmp(&sa.count).then_with(|| a.cmp(b)));
-        ranked.truncate(size);
 
         let mut vocabulary = Vocabulary {
             stems: Vec::with_capacity(ranked.len()),
@@ -88,6 +90,24 @@ impl Vocabulary {
             vocabulary.document_frequency.push(stats.documents);
             vocabulary.counts.push(stats.count);
         }
+        vocabulary.rebuild_lookup();
+        vocabulary
+    }
+
+    /// The `size` most frequent stems found in at least `min_df` documents, in rank order.
+    pub fn top(&self, size: usize, min_df: u32) -> Vocabulary {
+        let keep: Vec<usize> = (0..self.len())
+            .filter(|&i| self.document_frequency[i] >= min_df)
+            .take(size)
+            .collect();
+        let mut vocabulary = Vocabulary {
+            stems: keep.iter().map(|&i| self.stems[i].clone()).collect(),
+            words: keep.iter().map(|&i| self.words[i].clone()).collect(),
+            document_frequency: keep.iter().map(|&i| self.document_frequency[i]).collect(),
+            counts: keep.iter().map(|&i| self.counts[i]).collect(),
+            documents: self.documents,
+            lookup: HashMap::new(),
+        };
         vocabulary.rebuild_lookup();
         vocabulary
     }
