@@ -6,6 +6,7 @@
 
 pub mod autoencoder;
 pub mod build;
+pub mod compare;
 pub mod corpus;
 pub mod data;
 pub mod error;

@@ -260,7 +260,31 @@ fn eval_of_stackfaq_queries_beats_chance_by_far() {
         p10 > 4.0 * chance,
         "P@10 {p10} is not far above chance {chance}"
     );
-    assert!(result["baselines"].is_object());
+    let baselines = result["baselines"].as_object().expect("baselines");
+    for method in ["codes10+bm25", "tfidf", "bm25", "lsa10", "lsa50"] {
+        let p1 = baselines[method]["p_at_1"].as_f64().expect("p_at_1");
+        assert!((0.0..=1.0).contains(&p1), "{method}: {p1}");
+        assert!(
+            baselines[method]["map"].as_f64().is_some(),
+            "{method} has no MAP"
+        );
+    }
+    // Re-ranking the codes' shortlist by BM25 answers questions far better than codes alone.
+    let reranked = baselines["codes10+bm25"]["p_at_1"]
+        .as_f64()
+        .expect("p_at_1");
+    assert!(
+        reranked > result["p_at_1"].as_f64().expect("p_at_1") + 0.1,
+        "{out}"
+    );
+
+    let question = "how do I delete my facebook account";
+    let top = stdout_of(
+        topics()
+            .args(["query", "--rerank", question, "-k", "1", "--index"])
+            .arg(&index),
+    );
+    assert!(top.contains("002-delete-facebook-account/"), "{top}");
 }
 
 #[test]

@@ -4,12 +4,13 @@ use std::io::{Read, Write};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use ndarray::Array2;
 use serde::Serialize;
+use topics::compare::{self, Methods};
 use topics::corpus::{self, ReadOptions, ReadReport};
 use topics::hashing::{self, format_address};
 use topics::index::{Index, store};
 use topics::progress::Progress;
+use topics::search::lexical::{Lexical, Weighting};
 use topics::settings::Settings;
 use topics::{eval, search};
 
@@ -17,7 +18,7 @@ use super::output::{Sink, ignore_broken_pipe, read_file, write_file};
 use super::progress::Bars;
 use super::{
     BuildArgs, Cli, Command, DupsArgs, EncodeArgs, EvalArgs, ExportArgs, InfoArgs, QueryArgs,
-    ReadArgs,
+    ReadArgs, Rerank,
 };
 
 /// Runs the command that `cli` names.
@@ -156,6 +157,28 @@ fn query(cli: &Cli, args: &QueryArgs) -> Result<()> {
             .is_none_or(|l| index.documents[r].labels.iter().any(|x| x == l))
     };
 
+    let lexical = args.rerank.map(|how| {
+        let weighting = match how {
+            Rerank::Bm25 => Weighting::Bm25,
+            Rerank::Tfidf => Weighting::TfIdf,
+        };
+        Lexical::new(&index.terms, weighting)
+    });
+    let shortlist = args
+        .shortlist
+        .unwrap_or_else(|| compare::default_shortlist(index.len()));
+    // The best k by code, or with --rerank the shortlist re-ordered by its lexical score.
+    let rank =
+        |scores: &[f32], counts: &[(usize, f32)], keep: &dyn Fn(usize) -> bool| match &lexical {
+            None => search::top_k(scores, args.k, keep),
+            Some(lexical) => {
+                let weights = lexical.query_weights(counts);
+                search::rerank_top_k(scores, shortlist, args.k, keep, |rows| {
+                    lexical.scores_of(&weights, rows)
+                })
+            }
+        };
+
     let mut out = Sink::open(None)?;
     if let Some(id) = &args.id {
         let Some(own) = index.position(id) else {
@@ -165,7 +188,13 @@ fn query(cli: &Cli, args: &QueryArgs) -> Result<()> {
             );
         };
         let scores = search::scores(unit.view(), unit.row(own));
-        let hits = search::top_k(&scores, args.k, |r| r != own && label_ok(r));
+        let counts: Vec<(usize, f32)> = index
+            .terms
+            .counts
+            .outer_view(own)
+            .map(|row| row.iter().map(|(c, &v)| (c, v)).collect())
+            .unwrap_or_default();
+        let hits = rank(&scores, &counts, &|r| r != own && label_ok(r));
         print_hits(&mut out, &index, id, &hits, args.json, false)?;
         return out.finish();
     }
@@ -193,7 +222,8 @@ fn query(cli: &Cli, args: &QueryArgs) -> Result<()> {
             );
         }
         let scores = search::scores(unit.view(), unit_queries.row(q));
-        let hits = search::top_k(&scores, args.k, label_ok);
+        let counts = Lexical::count(&index.terms, index.model.tokenizer(), text);
+        let hits = rank(&scores, &counts, &label_ok);
         print_hits(&mut out, &index, text, &hits, args.json, batch)?;
     }
     out.finish()
@@ -429,6 +459,7 @@ fn dups(cli: &Cli, args: &DupsArgs) -> Result<()> {
 
 #[derive(Serialize)]
 struct EvalJson {
+    method: String,
     #[serde(flatten)]
     codes: eval::Evaluation,
     index_documents: usize,
@@ -440,65 +471,68 @@ struct EvalJson {
 fn evaluate(cli: &Cli, args: &EvalArgs, bars: &Bars) -> Result<()> {
     let index = load_index(cli)?;
     let read = read_documents(&args.read, bars)?;
-    let start = Instant::now();
-    let texts: Vec<&str> = read.documents.iter().map(|d| d.text.as_str()).collect();
-    let (codes, known) = index.model.encode_texts(&texts);
-    let labels: Vec<Vec<String>> = read.documents.iter().map(|d| d.labels.clone()).collect();
-    let ids: Vec<String> = read.documents.iter().map(|d| d.id.clone()).collect();
-    if labels.iter().all(Vec::is_empty) {
+    if read.documents.iter().all(|d| d.labels.is_empty()) {
         bail!(
             "{}: no document has a label, so relevance cannot be judged; labels come from folder \
              names or a label/labels field",
             args.read.path.display()
         );
     }
-    let index_labels: Vec<Vec<String>> = index.documents.iter().map(|d| d.labels.clone()).collect();
-    let index_ids: Vec<String> = index.documents.iter().map(|d| d.id.clone()).collect();
-    let unit_index: Array2<f32> = search::unit_rows(index.codes.view());
-    let unit_queries = search::unit_rows(codes.view());
-    let result = eval::evaluate(
-        unit_index.view(),
-        &index_labels,
-        &index_ids,
-        unit_queries.view(),
-        &labels,
-        &ids,
-        &known,
-        args.curve.is_some(),
-    );
+    let start = Instant::now();
+    let methods = Methods {
+        baselines: !args.no_baselines,
+        curve: args.curve.is_some(),
+        shortlist: args.shortlist,
+    };
+    let results = compare::compare(&index, &read.documents, methods, bars);
     let seconds = start.elapsed().as_secs_f64();
-    if result.skipped > 0 {
+    let Some((codes_name, codes)) = results.first().cloned() else {
+        bail!("nothing was evaluated");
+    };
+    if codes.skipped > 0 {
         tracing::warn!(
             "{} queries skipped: no label, or no word of the vocabulary",
-            result.skipped
+            codes.skipped
         );
     }
 
     if let Some(path) = &args.curve {
         let mut writer = csv::Writer::from_writer(Vec::new());
         writer.write_record(["method", "retrieved", "precision", "recall"])?;
-        for point in &result.curve {
-            writer.write_record([
-                "codes".to_string(),
-                point.retrieved.to_string(),
-                format!("{:.6}", point.precision),
-                format!("{:.6}", point.recall),
-            ])?;
+        for (name, evaluation) in &results {
+            for point in &evaluation.curve {
+                writer.write_record([
+                    name.clone(),
+                    point.retrieved.to_string(),
+                    format!("{:.6}", point.precision),
+                    format!("{:.6}", point.recall),
+                ])?;
+            }
         }
         write_file(path, &writer.into_inner().context("cannot write CSV")?)?;
-        tracing::info!("wrote the precision-recall curve to {}", path.display());
+        tracing::info!(
+            "wrote precision and recall against the number retrieved to {}",
+            path.display()
+        );
     }
 
     let mut out = Sink::open(None)?;
     if args.json {
-        let mut summary = result.clone();
+        let mut baselines = serde_json::Map::new();
+        for (name, evaluation) in results.iter().skip(1) {
+            let mut evaluation = evaluation.clone();
+            evaluation.curve.clear();
+            baselines.insert(name.clone(), serde_json::to_value(evaluation)?);
+        }
+        let mut summary = codes;
         summary.curve.clear();
         let json = EvalJson {
+            method: codes_name,
             codes: summary,
             index_documents: index.len(),
             code_width: index.model.code_width(),
             seconds,
-            baselines: serde_json::Map::new(),
+            baselines,
         };
         serde_json::to_writer(&mut out, &json)?;
         writeln!(out).or_else(ignore_broken_pipe)?;
@@ -506,24 +540,23 @@ fn evaluate(cli: &Cli, args: &EvalArgs, bars: &Bars) -> Result<()> {
         writeln!(
             out,
             "{} queries against {} documents ({} skipped), {:.1} s",
-            result.queries,
+            codes.queries,
             index.len(),
-            result.skipped,
+            codes.skipped,
             seconds
         )?;
         writeln!(
             out,
-            "{:<12} {:>6} {:>6} {:>6}",
-            "method", "P@1", "P@10", "P@100"
+            "{:<14} {:>6} {:>6} {:>6} {:>6} {:>12}",
+            "method", "P@1", "P@10", "P@100", "MAP", "s/1000 q"
         )?;
-        writeln!(
-            out,
-            "{:<12} {:>6.3} {:>6.3} {:>6.3}",
-            format!("codes-{}", index.model.code_width()),
-            result.p_at_1,
-            result.p_at_10,
-            result.p_at_100
-        )?;
+        for (name, e) in &results {
+            writeln!(
+                out,
+                "{name:<14} {:>6.3} {:>6.3} {:>6.3} {:>6.3} {:>12.3}",
+                e.p_at_1, e.p_at_10, e.p_at_100, e.map, e.seconds_per_1000
+            )?;
+        }
     }
     out.finish()
 }

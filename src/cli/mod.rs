@@ -61,7 +61,8 @@ pub enum Command {
     #[command(after_help = "Examples:
   topics query \"how do I get my graphics card to work\"
   topics query --file questions.txt --json     (one query per line; - reads stdin)
-  topics query --id cancer-gov/0000027_1-4.txt -k 5")]
+  topics query --id cancer-gov/0000027_1-4.txt -k 5
+  topics query --rerank \"how do I delete my facebook account\"")]
     Query(QueryArgs),
 
     /// Print the codes of documents without adding them to the index.
@@ -82,7 +83,7 @@ pub enum Command {
   topics dups --threshold 0.999 --json")]
     Dups(DupsArgs),
 
-    /// Precision at 1, 10 and 100 of labelled test documents used as queries.
+    /// Precision of labelled test documents used as queries: the codes beside TF-IDF, BM25, LSA.
     #[command(after_help = "Examples:
   topics eval test-corpus/
   topics eval 20news-bydate.tar.gz --include '20news-bydate-test/**' --json
@@ -94,6 +95,13 @@ pub enum Command {
   topics info
   topics info --json --index notes-index")]
     Info(InfoArgs),
+}
+
+/// What `--rerank` re-orders a shortlist by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Rerank {
+    Bm25,
+    Tfidf,
 }
 
 /// Layer widths as given on the command line, e.g. `500,250,125`; a later `--layers` replaces
@@ -227,6 +235,21 @@ pub struct QueryArgs {
     #[arg(long)]
     pub label: Option<String>,
 
+    /// Re-order the codes' best documents by BM25 (or --rerank=tfidf): best for questions.
+    #[arg(
+        long,
+        value_name = "METHOD",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "bm25"
+    )]
+    pub rerank: Option<Rerank>,
+
+    /// How many of the codes' best documents --rerank re-orders (default: a tenth of the
+    /// index, 100 to 1000).
+    #[arg(long, value_name = "N", requires = "rerank")]
+    pub shortlist: Option<usize>,
+
     /// JSON Lines, one object per result, instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -268,6 +291,15 @@ pub struct EvalArgs {
     /// Write precision and recall against the number retrieved to this CSV file.
     #[arg(long, value_name = "FILE")]
     pub curve: Option<PathBuf>,
+
+    /// Evaluate only the learned codes, not TF-IDF, BM25, LSA and re-ranking beside them.
+    #[arg(long)]
+    pub no_baselines: bool,
+
+    /// How many of the codes' best documents BM25 re-orders (default: a tenth of the index,
+    /// 100 to 1000).
+    #[arg(long, value_name = "N")]
+    pub shortlist: Option<usize>,
 
     /// One JSON object instead of a table.
     #[arg(long)]

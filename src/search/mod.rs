@@ -4,6 +4,9 @@
 //! a query then costs one dot product per document, spread over threads with rayon. Ties are
 //! broken by index order, so results are deterministic.
 
+pub mod lexical;
+pub mod lsa;
+
 use ndarray::{Array2, ArrayView1, ArrayView2};
 use rayon::prelude::*;
 
@@ -52,6 +55,26 @@ pub fn top_k(scores: &[f32], k: usize, keep: impl Fn(usize) -> bool) -> Vec<(usi
     candidates
 }
 
+/// The best `k` of the `shortlist` rows best by `scores` (among those `keep` accepts), ordered
+/// by `rescore`, which scores a list of rows; the 2009 paper's re-ranking of a code shortlist.
+pub fn rerank_top_k(
+    scores: &[f32],
+    shortlist: usize,
+    k: usize,
+    keep: impl Fn(usize) -> bool,
+    rescore: impl Fn(&[usize]) -> Vec<f32>,
+) -> Vec<(usize, f32)> {
+    let rows: Vec<usize> = top_k(scores, shortlist.max(k), keep)
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect();
+    let rescored = rescore(&rows);
+    let mut ranked: Vec<(usize, f32)> = rows.into_iter().zip(rescored).collect();
+    ranked.sort_unstable_by(better);
+    ranked.truncate(k);
+    ranked
+}
+
 /// Every accepted row by `scores`, best first.
 pub fn full_ranking(scores: &[f32], keep: impl Fn(usize) -> bool) -> Vec<usize> {
     let mut ranked: Vec<(usize, f32)> = scores
@@ -87,5 +110,13 @@ mod tests {
         assert_eq!(top_k(&s, 10, |r| r != 0).len(), 4);
         assert_eq!(top_k(&s, 0, |_| true), []);
         assert_eq!(full_ranking(&s, |_| true), [0, 2, 3, 1, 4]);
+        let reranked = rerank_top_k(
+            &s,
+            3,
+            2,
+            |_| true,
+            |rows| rows.iter().map(|&r| r as f32).collect(),
+        );
+        assert_eq!(reranked, [(3, 3.0), (2, 2.0)]);
     }
 }

@@ -1,0 +1,196 @@
+//! Side-by-side evaluation: the learned codes next to baselines computed on the same index and
+//! the same queries.
+//!
+//! Methods: `codes` (cosine of the learned codes), `codes+bm25` (the codes' best
+//! documents, [`default_shortlist`] of them, re-ordered by BM25, as the 2009 paper re-ranked a semantic-hashing shortlist by
+//! TF-IDF), `tfidf` and `bm25` over every stem of the corpus, and LSA at the code's width and
+//! at 50 dimensions over the model's vocabulary (`lsa10`, `lsa50`). Each is judged by
+//! [`eval::evaluate`]; the time to prepare the queries (tokenizing, encoding) is added to its
+//! query time.
+
+use std::time::Instant;
+
+use ndarray::Array2;
+use rayon::prelude::*;
+use sprs::CsMat;
+
+use crate::corpus::Document;
+use crate::eval::{self, Evaluation, Judgements};
+use crate::index::Index;
+use crate::progress::Progress;
+use crate::search::lexical::{Lexical, Weighting};
+use crate::search::lsa::{self, Lsa};
+use crate::search::{self, unit_rows};
+use crate::text;
+
+/// How many of the codes' best documents `codes+bm25` re-orders in an index of `n`, unless
+/// told: a tenth of the index, at least 100 and at most 1000.
+pub fn default_shortlist(n: usize) -> usize {
+    (n / 10).clamp(100, 1000).min(n)
+}
+
+/// Which methods to run besides the codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Methods {
+    pub baselines: bool,
+    pub curve: bool,
+    /// Shortlist of `codes+bm25`; [`default_shortlist`] when `None`.
+    pub shortlist: Option<usize>,
+}
+
+/// Evaluations by method name, the learned codes first.
+pub type Comparison = Vec<(String, Evaluation)>;
+
+/// Scores of the shortlisted `rows` moved above every other score, in the order of `lexical`.
+pub fn rerank(code_scores: &[f32], rows: &[usize], lexical: &[f32]) -> Vec<f32> {
+    let mut scores = code_scores.to_vec();
+    let lowest = lexical.iter().copied().fold(f32::INFINITY, f32::min);
+    for (&r, &s) in rows.iter().zip(lexical) {
+        // Codes' cosines are at most 1; shortlisted documents start above 2.
+        scores[r] = 2.0 + (s - lowest);
+    }
+    scores
+}
+
+/// Evaluates the index against labelled `queries` with the chosen methods.
+pub fn compare(
+    index: &Index,
+    queries: &[Document],
+    methods: Methods,
+    progress: &dyn Progress,
+) -> Comparison {
+    let texts: Vec<&str> = queries.iter().map(|d| d.text.as_str()).collect();
+    let query_labels: Vec<Vec<String>> = queries.iter().map(|d| d.labels.clone()).collect();
+    let query_ids: Vec<String> = queries.iter().map(|d| d.id.clone()).collect();
+    let index_labels: Vec<Vec<String>> = index.documents.iter().map(|d| d.labels.clone()).collect();
+    let index_ids: Vec<String> = index.documents.iter().map(|d| d.id.clone()).collect();
+    let judgements = Judgements::new(&index_labels, &index_ids, &query_labels, &query_ids);
+    let n = index.len();
+    let per_1000 = |seconds: f64| seconds / queries.len().max(1) as f64 * 1000.0;
+    let mut results = Comparison::new();
+
+    progress.begin("codes", 0);
+    let start = Instant::now();
+    let (codes, known) = index.model.encode_texts(&texts);
+    let unit_queries = unit_rows(codes.view());
+    let unit_index = unit_rows(index.codes.view());
+    let prepare = per_1000(start.elapsed().as_secs_f64());
+    let code_scores = |q: usize| search::scores(unit_index.view(), unit_queries.row(q));
+    let mut codes_eval = eval::evaluate(&judgements, n, &known, methods.curve, |q| {
+        Some(code_scores(q))
+    });
+    codes_eval.seconds_per_1000 += prepare;
+    results.push((format!("codes{}", index.model.code_width()), codes_eval));
+    progress.end();
+    if !methods.baselines {
+        return results;
+    }
+
+    progress.begin("tfidf, bm25", 0);
+    let tokenizer = index.model.tokenizer();
+    let start = Instant::now();
+    let term_queries: Vec<Vec<(usize, f32)>> = texts
+        .par_iter()
+        .map(|t| Lexical::count(&index.terms, tokenizer, t))
+        .collect();
+    let prepare = per_1000(start.elapsed().as_secs_f64());
+    let has_terms: Vec<bool> = term_queries.iter().map(|q| !q.is_empty()).collect();
+    for weighting in [Weighting::TfIdf, Weighting::Bm25] {
+        let lexical = Lexical::new(&index.terms, weighting);
+        let weights: Vec<Vec<(usize, f32)>> = term_queries
+            .iter()
+            .map(|q| lexical.query_weights(q))
+            .collect();
+        let mut evaluation = eval::evaluate(&judgements, n, &has_terms, methods.curve, |q| {
+            Some(lexical.scores(&weights[q]))
+        });
+        evaluation.seconds_per_1000 += prepare;
+        results.push((weighting.name().to_string(), evaluation));
+
+        if weighting == Weighting::Bm25 {
+            let shortlist_size = methods.shortlist.unwrap_or_else(|| default_shortlist(n));
+            let mut reranked = eval::evaluate(&judgements, n, &known, methods.curve, |q| {
+                let scores = code_scores(q);
+                let shortlist: Vec<usize> = search::top_k(&scores, shortlist_size, |_| true)
+                    .into_iter()
+                    .map(|(r, _)| r)
+                    .collect();
+                let lexical_scores = lexical.scores_of(&weights[q], &shortlist);
+                Some(rerank(&scores, &shortlist, &lexical_scores))
+            });
+            reranked.seconds_per_1000 += prepare;
+            results.insert(
+                1,
+                (format!("codes{}+bm25", index.model.code_width()), reranked),
+            );
+        }
+    }
+    progress.end();
+
+    progress.begin("lsa", 0);
+    let index_counts = model_columns(index);
+    let log_index = lsa::log_counts(&index_counts);
+    let query_counts = index.model.bag_of_words(&texts);
+    let log_queries = lsa::log_counts(&query_counts);
+    let has_words: Vec<bool> = text::row_sums(&query_counts)
+        .iter()
+        .map(|&d| d > 0.0)
+        .collect();
+    let mut widths = vec![index.model.code_width(), 50];
+    widths.dedup();
+    for width in widths {
+        let start = Instant::now();
+        let fitted = Lsa::fit(&log_index, width, index.model.settings.seed);
+        let fit_seconds = start.elapsed().as_secs_f64();
+        let documents = unit_rows(fitted.project(&log_index).view());
+        let start = Instant::now();
+        let projected: Array2<f32> = unit_rows(fitted.project(&log_queries).view());
+        let prepare = per_1000(start.elapsed().as_secs_f64());
+        let mut evaluation = eval::evaluate(&judgements, n, &has_words, methods.curve, |q| {
+            Some(search::scores(documents.view(), projected.row(q)))
+        });
+        evaluation.seconds_per_1000 += prepare;
+        tracing::debug!("LSA-{width} fitted in {fit_seconds:.1} s");
+        results.push((format!("lsa{width}"), evaluation));
+    }
+    progress.end();
+    results
+}
+
+/// The index's documents counted over the model's vocabulary, taken from the whole-corpus
+/// counts: CSR `(documents, vocab)`.
+fn model_columns(index: &Index) -> CsMat<f32> {
+    let map: Vec<Option<usize>> = index
+        .terms
+        .vocabulary
+        .stems
+        .iter()
+        .map(|stem| index.model.vocabulary.column(stem).map(|c| c as usize))
+        .collect();
+    let rows: Vec<Vec<(usize, f32)>> = index
+        .terms
+        .counts
+        .outer_iterator()
+        .map(|row| {
+            let mut mapped: Vec<(usize, f32)> = row
+                .iter()
+                .filter_map(|(c, &v)| map[c].map(|m| (m, v)))
+                .collect();
+            mapped.sort_unstable_by_key(|&(c, _)| c);
+            mapped
+        })
+        .collect();
+    text::from_rows(index.model.vocabulary.len(), &rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reranking_moves_the_shortlist_up_in_lexical_order() {
+        let codes = [0.9, 0.8, 0.7, 0.1];
+        let scores = rerank(&codes, &[0, 2], &[1.0, 5.0]);
+        assert_eq!(search::full_ranking(&scores, |_| true), [2, 0, 1, 3]);
+    }
+}
