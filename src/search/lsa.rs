@@ -122,8 +122,8 @@ impl Lsa {
         let mut components = Array2::zeros((stems, k));
         let mut singular_values = Vec::with_capacity(k);
         let vectors = vectors.mapv(|v| v as f32);
-        for j in 0..k {
-            let s = values[j].max(0.0).sqrt() as f32;
+        for (j, value) in values.iter().enumerate().take(k) {
+            let s = value.max(0.0).sqrt() as f32;
             singular_values.push(s);
             if s > 0.0 {
                 let column: Array1<f32> = z.dot(&vectors.column(j)) / s;
@@ -159,11 +159,11 @@ mod tests {
         let m = array![[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 1.0]];
         let (values, vectors) = symmetric_eigen(m.view());
         assert!(values.windows(2).all(|w| w[0] >= w[1]));
-        for j in 0..3 {
+        for (j, &value) in values.iter().enumerate() {
             let v = vectors.column(j);
             let mv = m.dot(&v);
             for i in 0..3 {
-                assert!((mv[i] - values[j] * v[i]).abs() < 1e-9);
+                assert!((mv[i] - value * v[i]).abs() < 1e-9);
             }
         }
     }
