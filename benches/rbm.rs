@@ -57,7 +57,7 @@ fn machine(layer: usize, visible: Visible, hidden: Hidden) -> Rbm {
 
 /// Measures one epoch of `rbm` (cloned fresh each time) on `rows` of `data`.
 fn epoch(c: &mut Criterion, name: &str, layer: usize, rbm: &Rbm, data: &Data, rows: &[usize]) {
-    let cd = settings().cd(layer, WIDTHS.len() - 1);
+    let cd = settings().cd(layer, WIDTHS.len() - 1, 1);
     let mut group = c.benchmark_group("rbm_cd1_epoch");
     group.sample_size(10);
     group.throughput(Throughput::Elements(rows.len() as u64));
@@ -95,7 +95,7 @@ fn rbm_epochs(c: &mut Criterion) {
     // The layers above learn from the means of trained layers below, one epoch each.
     let cd = settings();
     let count = WIDTHS.len() - 1;
-    bottom.train(&counts, &rows, &cd.cd(0, count), SEED, 0, &Silent);
+    bottom.train(&counts, &rows, &cd.cd(0, count, 1), SEED, 0, &Silent);
     let means: Array2<f32> = bottom.transform(&counts, &rows);
     let all: Vec<usize> = (0..means.nrows()).collect();
     let binary = machine(1, Visible::Binary, Hidden::Binary);
@@ -112,7 +112,7 @@ fn rbm_epochs(c: &mut Criterion) {
     second.train(
         &Data::Dense(means.view()),
         &all,
-        &cd.cd(1, count),
+        &cd.cd(1, count, 1),
         SEED,
         1,
         &Silent,
@@ -122,7 +122,7 @@ fn rbm_epochs(c: &mut Criterion) {
     third.train(
         &Data::Dense(means.view()),
         &all,
-        &cd.cd(2, count),
+        &cd.cd(2, count, 1),
         SEED,
         2,
         &Silent,

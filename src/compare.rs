@@ -24,9 +24,13 @@ use crate::search::{self, unit_rows};
 use crate::text;
 
 /// How many of the codes' best documents `codes+bm25` re-orders in an index of `n`, unless
-/// told: a tenth of the index, at least 100 and at most 1000.
+/// told: 3 % of the index, at least 200.
+///
+/// Measured on 20 Newsgroups (11,314 posts), P@1 / P@100 of the re-ranked codes with a
+/// shortlist of 100: 0.758 / 0.536, 300: 0.776 / 0.542, 1000: 0.785 / 0.510, 3000: 0.779 /
+/// 0.475; on StackFAQ (718 answers) a longer list helps (P@1 0.536 at 100, 0.545 at 200).
 pub fn default_shortlist(n: usize) -> usize {
-    (n / 10).clamp(100, 1000).min(n)
+    (n * 3 / 100).max(200).min(n)
 }
 
 /// Which methods to run besides the codes.

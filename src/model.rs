@@ -62,6 +62,11 @@ pub struct Timing {
 pub struct TrainingReport {
     pub train_documents: usize,
     pub validation_documents: usize,
+    /// Epochs each RBM and the fine-tuning actually ran (see `Checked::epochs_for`).
+    #[serde(default)]
+    pub pretrain_epochs: usize,
+    #[serde(default)]
+    pub finetune_epochs: usize,
     /// Per RBM, bottom first, the reconstruction error of each epoch.
     pub pretraining: Vec<Vec<EpochError>>,
     pub fine_tuning: Vec<EpochLoss>,
@@ -223,6 +228,21 @@ impl Model {
         let (train, validation) = split(&usable, settings.validation, settings.seed);
         report.train_documents = train.len();
         report.validation_documents = validation.len();
+        let (pretrain_epochs, finetune_epochs) = settings.epochs_for(train.len());
+        if (pretrain_epochs, finetune_epochs)
+            != (settings.pretrain_epochs, settings.finetune_epochs)
+        {
+            tracing::info!(
+                "{} training documents make few mini-batches: {pretrain_epochs} pretraining and \
+                 {finetune_epochs} fine-tuning epochs instead of {} and {} (set the epochs to \
+                 keep them)",
+                train.len(),
+                settings.pretrain_epochs,
+                settings.finetune_epochs
+            );
+        }
+        report.pretrain_epochs = pretrain_epochs;
+        report.finetune_epochs = finetune_epochs;
 
         let widths = settings.widths(vocabulary.len());
         let start = Instant::now();
@@ -240,7 +260,7 @@ impl Model {
         let mut network = Autoencoder::unroll(&stack);
         let data = Data::Counts(counts.view());
         let start = Instant::now();
-        let fine_tune = settings.fine_tune();
+        let fine_tune = settings.fine_tune(finetune_epochs);
         report.fine_tuning = network.fine_tune(
             &data,
             &train,
@@ -322,7 +342,7 @@ fn pretrain(
             settings.seed,
             layer as u64,
         );
-        let cd = settings.cd(layer, count);
+        let cd = settings.cd(layer, count, report.pretrain_epochs);
 
         let history = match &below {
             None => {

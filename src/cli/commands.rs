@@ -79,6 +79,7 @@ fn settings_of(args: &BuildArgs) -> Result<Settings> {
             )
         }
     };
+    let defaults = Settings::default();
     let language = args
         .language
         .parse()
@@ -91,15 +92,32 @@ fn settings_of(args: &BuildArgs) -> Result<Settings> {
         layers: args.layers.0.clone(),
         dims: args.bits.unwrap_or(args.dims),
         bits: args.bits,
-        pretrain_epochs: args.epochs.unwrap_or(args.pretrain_epochs),
-        finetune_epochs: args.epochs.unwrap_or(args.finetune_epochs),
+        pretrain_epochs: args
+            .epochs
+            .or(args.pretrain_epochs)
+            .unwrap_or(defaults.pretrain_epochs),
+        finetune_epochs: args
+            .epochs
+            .or(args.finetune_epochs)
+            .unwrap_or(defaults.finetune_epochs),
+        // Epochs a user chose are kept as they are, however small the corpus.
+        min_pretrain_updates: if args.epochs.or(args.pretrain_epochs).is_some() {
+            0
+        } else {
+            defaults.min_pretrain_updates
+        },
+        min_finetune_updates: if args.epochs.or(args.finetune_epochs).is_some() {
+            0
+        } else {
+            defaults.min_finetune_updates
+        },
         batch_size: args.batch_size,
         bottom_cd_steps: args.cd_steps,
         finetune_rate: args.finetune_rate,
         dropout: args.dropout,
         validation: args.validation,
         seed: args.seed,
-        ..Settings::default()
+        ..defaults
     })
 }
 
@@ -642,8 +660,8 @@ fn info(cli: &Cli, args: &InfoArgs) -> Result<()> {
         "training     {} train + {} validation documents; {} pretraining epochs per RBM, {} fine-tuning epochs, batch {}, dropout {}, seed {}",
         report.training.train_documents,
         report.training.validation_documents,
-        s.pretrain_epochs,
-        s.finetune_epochs,
+        report.training.pretrain_epochs,
+        report.training.finetune_epochs,
         s.batch_size,
         s.dropout,
         s.seed

@@ -175,13 +175,15 @@ pub struct BuildArgs {
     #[arg(long, help_heading = "Training")]
     pub epochs: Option<usize>,
 
-    /// Epochs of contrastive-divergence training of each RBM.
-    #[arg(long, default_value_t = 15, help_heading = "Training")]
-    pub pretrain_epochs: usize,
+    /// Epochs of contrastive-divergence training of each RBM [default: 15, more for corpora
+    /// under 2,700 training documents, so that each RBM makes 400 updates].
+    #[arg(long, help_heading = "Training")]
+    pub pretrain_epochs: Option<usize>,
 
-    /// Epochs of fine-tuning the unrolled autoencoder.
-    #[arg(long, default_value_t = 40, help_heading = "Training")]
-    pub finetune_epochs: usize,
+    /// Epochs of fine-tuning the unrolled autoencoder [default: 40, more for corpora under
+    /// 3,000 training documents, so that it makes 1,200 updates].
+    #[arg(long, help_heading = "Training")]
+    pub finetune_epochs: Option<usize>,
 
     /// Documents per mini-batch.
     #[arg(long, default_value_t = 100, help_heading = "Training")]
@@ -245,8 +247,8 @@ pub struct QueryArgs {
     )]
     pub rerank: Option<Rerank>,
 
-    /// How many of the codes' best documents --rerank re-orders (default: a tenth of the
-    /// index, 100 to 1000).
+    /// How many of the codes' best documents --rerank re-orders (default: 3 % of the index,
+    /// at least 200).
     #[arg(long, value_name = "N", requires = "rerank")]
     pub shortlist: Option<usize>,
 
@@ -296,8 +298,8 @@ pub struct EvalArgs {
     #[arg(long)]
     pub no_baselines: bool,
 
-    /// How many of the codes' best documents BM25 re-orders (default: a tenth of the index,
-    /// 100 to 1000).
+    /// How many of the codes' best documents BM25 re-orders (default: 3 % of the index, at
+    /// least 200).
     #[arg(long, value_name = "N")]
     pub shortlist: Option<usize>,
 
