@@ -36,10 +36,32 @@ pub fn default_shortlist(n: usize) -> usize {
 /// Which methods to run besides the codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Methods {
+    pub relevance: Relevance,
     pub baselines: bool,
     pub curve: bool,
     /// Shortlist of `codes+bm25`; [`default_shortlist`] when `None`.
     pub shortlist: Option<usize>,
+}
+
+/// When an indexed document is relevant to a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relevance {
+    /// It shares a label with the query.
+    Labels,
+    /// Its id, or its file name without the extension, is one of the query's labels: the
+    /// query is a question and its labels name the documents that answer it.
+    Answers,
+}
+
+/// The names a document answers to under [`Relevance::Answers`]: its id and its file stem.
+pub fn answer_names(id: &str) -> Vec<String> {
+    let file = id.rsplit('/').next().unwrap_or(id);
+    let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
+    let mut names = vec![id.to_string()];
+    if stem != id {
+        names.push(stem.to_string());
+    }
+    names
 }
 
 /// Evaluations by method name, the learned codes first.
@@ -66,7 +88,14 @@ pub fn compare(
     let texts: Vec<&str> = queries.iter().map(|d| d.text.as_str()).collect();
     let query_labels: Vec<Vec<String>> = queries.iter().map(|d| d.labels.clone()).collect();
     let query_ids: Vec<String> = queries.iter().map(|d| d.id.clone()).collect();
-    let index_labels: Vec<Vec<String>> = index.documents.iter().map(|d| d.labels.clone()).collect();
+    let index_labels: Vec<Vec<String>> = match methods.relevance {
+        Relevance::Labels => index.documents.iter().map(|d| d.labels.clone()).collect(),
+        Relevance::Answers => index
+            .documents
+            .iter()
+            .map(|d| answer_names(&d.id))
+            .collect(),
+    };
     let index_ids: Vec<String> = index.documents.iter().map(|d| d.id.clone()).collect();
     let judgements = Judgements::new(&index_labels, &index_ids, &query_labels, &query_ids);
     let n = index.len();
@@ -190,6 +219,12 @@ fn model_columns(index: &Index) -> CsMat<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn documents_answer_to_their_id_and_file_stem() {
+        assert_eq!(answer_names("002-delete/4.txt"), ["002-delete/4.txt", "4"]);
+        assert_eq!(answer_names("reut-12"), ["reut-12"]);
+    }
 
     #[test]
     fn reranking_moves_the_shortlist_up_in_lexical_order() {

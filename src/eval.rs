@@ -37,6 +37,11 @@ pub struct Evaluation {
     pub p_at_100: f64,
     /// Mean average precision over the whole ranking.
     pub map: f64,
+    /// Mean reciprocal rank of the first relevant document.
+    pub mrr: f64,
+    /// Mean share of each query's relevant documents found in the first 1 and 10.
+    pub recall_at_1: f64,
+    pub recall_at_10: f64,
     /// Wall time to score every document and take the best 100, per 1000 queries, in seconds.
     pub seconds_per_1000: f64,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -128,6 +133,8 @@ pub fn curve_cutoffs(n: usize) -> Vec<usize> {
 struct QueryResult {
     precision: [f64; 3],
     average_precision: f64,
+    reciprocal_rank: f64,
+    recall: [f64; 2],
     curve: Vec<(f64, f64)>,
 }
 
@@ -191,6 +198,9 @@ where
         p_at_10: mean(&|r| r.precision[1]),
         p_at_100: mean(&|r| r.precision[2]),
         map: mean(&|r| r.average_precision),
+        mrr: mean(&|r| r.reciprocal_rank),
+        recall_at_1: mean(&|r| r.recall[0]),
+        recall_at_10: mean(&|r| r.recall[1]),
         seconds_per_1000: seconds / active.len().max(1) as f64 * 1000.0,
         curve: points,
     }
@@ -205,13 +215,24 @@ fn judge(
     let mut hits = 0usize;
     let mut hits_at = Vec::with_capacity(ranked.len());
     let mut precision_sum = 0.0;
+    let mut reciprocal_rank = 0.0;
     for (i, &r) in ranked.iter().enumerate() {
         if judgements.relevant(q, r) {
             hits += 1;
             precision_sum += hits as f64 / (i + 1) as f64;
+            if hits == 1 {
+                reciprocal_rank = 1.0 / (i + 1) as f64;
+            }
         }
         hits_at.push(hits);
     }
+    let found = |k: usize| {
+        hits_at
+            .get(k.min(ranked.len()).saturating_sub(1))
+            .copied()
+            .unwrap_or(0)
+    };
+    let recall = [1, 10].map(|k| found(k) as f64 / hits.max(1) as f64);
     let mut precision = [0.0; 3];
     for (slot, &k) in CUTOFFS.iter().enumerate() {
         let k = k.min(ranked.len());
@@ -230,6 +251,8 @@ fn judge(
     QueryResult {
         precision,
         average_precision: precision_sum / hits.max(1) as f64,
+        reciprocal_rank,
+        recall,
         curve,
     }
 }
@@ -260,6 +283,9 @@ mod tests {
         assert!((result.p_at_10 - (2.0 / 3.0) / 2.0).abs() < 1e-9);
         // q1: relevant at ranks 1 and 2, AP 1; query "b" has no relevant document, AP 0.
         assert!((result.map - 0.5).abs() < 1e-9);
+        assert!((result.mrr - 0.5).abs() < 1e-9);
+        assert!((result.recall_at_1 - 0.25).abs() < 1e-9);
+        assert!((result.recall_at_10 - 0.5).abs() < 1e-9);
         assert_eq!(
             result.curve.iter().map(|p| p.retrieved).collect::<Vec<_>>(),
             [1, 2, 3]

@@ -278,6 +278,57 @@ fn eval_of_stackfaq_queries_beats_chance_by_far() {
         "{out}"
     );
 
+    // The same questions as a question file with the answers' ids: MRR and recall.
+    let tsv = dir.path().join("questions.tsv");
+    let mut lines = String::new();
+    for line in fs::read_to_string(format!("{STACKFAQ}/queries.jsonl"))
+        .expect("queries")
+        .lines()
+    {
+        let query: serde_json::Value = serde_json::from_str(line).expect("JSON");
+        let thread = query["label"].as_str().expect("label");
+        for answer in fs::read_dir(format!("{answers}/{thread}")).expect("thread") {
+            let name = answer
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned();
+            lines.push_str(&format!(
+                "{}\t{thread}/{name}\n",
+                query["text"].as_str().expect("text")
+            ));
+        }
+    }
+    fs::write(&tsv, lines).expect("write");
+    let out = stdout_of(
+        topics()
+            .arg("eval")
+            .arg(&tsv)
+            .args(["--json", "--index"])
+            .arg(&index),
+    );
+    let answered: serde_json::Value = serde_json::from_str(out.trim()).expect("JSON");
+    let mrr = answered["mrr"].as_f64().expect("mrr");
+    assert!(mrr > 5.0 * chance && mrr <= 1.0, "MRR {mrr}");
+    assert!(
+        answered["baselines"]["bm25"]["recall_at_10"]
+            .as_f64()
+            .is_some()
+    );
+    let table = stdout_of(topics().arg("eval").arg(&tsv).arg("--index").arg(&index));
+    assert!(table.contains("MRR") && table.contains("R@10"), "{table}");
+    fs::write(&tsv, "a question without a tab\n").expect("write");
+    fails_with(
+        &[
+            "eval",
+            &tsv.to_string_lossy(),
+            "--index",
+            &index.to_string_lossy(),
+        ],
+        1,
+        "line 1",
+    );
+
     let question = "how do I delete my facebook account";
     let top = stdout_of(
         topics()

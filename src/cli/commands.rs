@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
-use topics::compare::{self, Methods};
+use topics::compare::{self, Methods, Relevance};
 use topics::corpus::{self, ReadOptions, ReadReport};
 use topics::hashing::{self, format_address};
 use topics::index::{Index, store};
@@ -488,7 +488,12 @@ struct EvalJson {
 
 fn evaluate(cli: &Cli, args: &EvalArgs, bars: &Bars) -> Result<()> {
     let index = load_index(cli)?;
-    let read = read_documents(&args.read, bars)?;
+    let questions = args.read.path.extension().is_some_and(|e| e == "tsv");
+    let read = if questions {
+        read_questions(&args.read.path)?
+    } else {
+        read_documents(&args.read, bars)?
+    };
     if read.documents.iter().all(|d| d.labels.is_empty()) {
         bail!(
             "{}: no document has a label, so relevance cannot be judged; labels come from folder \
@@ -498,6 +503,11 @@ fn evaluate(cli: &Cli, args: &EvalArgs, bars: &Bars) -> Result<()> {
     }
     let start = Instant::now();
     let methods = Methods {
+        relevance: if questions {
+            Relevance::Answers
+        } else {
+            Relevance::Labels
+        },
         baselines: !args.no_baselines,
         curve: args.curve.is_some(),
         shortlist: args.shortlist,
@@ -563,20 +573,87 @@ fn evaluate(cli: &Cli, args: &EvalArgs, bars: &Bars) -> Result<()> {
             codes.skipped,
             seconds
         )?;
-        writeln!(
-            out,
-            "{:<14} {:>6} {:>6} {:>6} {:>6} {:>12}",
-            "method", "P@1", "P@10", "P@100", "MAP", "s/1000 q"
-        )?;
+        let row = |e: &eval::Evaluation| -> Vec<f64> {
+            if questions {
+                vec![e.mrr, e.recall_at_1, e.recall_at_10, e.seconds_per_1000]
+            } else {
+                vec![e.p_at_1, e.p_at_10, e.p_at_100, e.map, e.seconds_per_1000]
+            }
+        };
+        let header: &[&str] = if questions {
+            &["MRR", "R@1", "R@10", "s/1000 q"]
+        } else {
+            &["P@1", "P@10", "P@100", "MAP", "s/1000 q"]
+        };
+        let cells: Vec<String> = header.iter().map(|h| format!("{h:>9}")).collect();
+        writeln!(out, "{:<14}{}", "method", cells.join(""))?;
         for (name, e) in &results {
-            writeln!(
-                out,
-                "{name:<14} {:>6.3} {:>6.3} {:>6.3} {:>6.3} {:>12.3}",
-                e.p_at_1, e.p_at_10, e.p_at_100, e.map, e.seconds_per_1000
-            )?;
+            let cells: Vec<String> = row(e).iter().map(|v| format!("{v:>9.3}")).collect();
+            writeln!(out, "{name:<14}{}", cells.join(""))?;
         }
     }
     out.finish()
+}
+
+/// Reads a question file: one `question<TAB>answer id` per line; a question on several lines
+/// has several answers. The answer id is a document's id or its file name without extension.
+fn read_questions(path: &std::path::Path) -> Result<ReadReport> {
+    let bytes = read_file(path)?;
+    let text = match corpus::decode(&bytes) {
+        corpus::Decoded::Text { text, .. } => text,
+        corpus::Decoded::Empty => String::new(),
+        corpus::Decoded::Binary { reason } => {
+            bail!("{}: {reason}, not a question file", path.display())
+        }
+    };
+    let mut order: Vec<String> = Vec::new();
+    let mut answers: std::collections::HashMap<String, Vec<String>> =
+        std::collections::HashMap::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        let Some((question, answer)) = line.split_once('\t') else {
+            bail!(
+                "{}, line {}: expected `question<TAB>answer id`, found no tab",
+                path.display(),
+                number + 1
+            );
+        };
+        let (question, answer) = (question.trim(), answer.trim());
+        if question.is_empty() || answer.is_empty() {
+            bail!(
+                "{}, line {}: the question or the answer id is empty",
+                path.display(),
+                number + 1
+            );
+        }
+        let entry = answers.entry(question.to_string()).or_insert_with(|| {
+            order.push(question.to_string());
+            Vec::new()
+        });
+        entry.push(answer.to_string());
+    }
+    if order.is_empty() {
+        bail!(
+            "{}: no questions in it (one `question<TAB>answer id` per line)",
+            path.display()
+        );
+    }
+    let documents = order
+        .into_iter()
+        .enumerate()
+        .map(|(i, question)| corpus::Document {
+            id: format!("question {}", i + 1),
+            labels: answers.remove(&question).unwrap_or_default(),
+            text: question,
+        })
+        .collect();
+    Ok(ReadReport {
+        documents,
+        ..ReadReport::default()
+    })
 }
 
 fn info(cli: &Cli, args: &InfoArgs) -> Result<()> {

@@ -87,7 +87,8 @@ pub enum Command {
     #[command(after_help = "Examples:
   topics eval test-corpus/
   topics eval 20news-bydate.tar.gz --include '20news-bydate-test/**' --json
-  topics eval corpora/stackfaq/queries.jsonl --curve curve.csv")]
+  topics eval corpora/stackfaq/queries.jsonl --curve curve.csv
+  topics eval questions.tsv     (question<TAB>answer id: MRR and recall at 1 and 10)")]
     Eval(EvalArgs),
 
     /// What the index holds: documents, vocabulary, network, settings, losses, format.
