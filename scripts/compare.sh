@@ -5,9 +5,10 @@
 #   scripts/compare.sh [DATA_DIR]          # DATA_DIR defaults to ../shared/data
 #   SEEDS="1 2 3" scripts/compare.sh       # also 20 Newsgroups' codes with other seeds
 #
-# Writes target/compare/{20news,reuters,stackfaq}.txt (tables), .json (one line each) and
-# 20news-curve.csv (precision and recall against the number retrieved, every method), and
-# prints the tables. Needs python3 for the Reuters conversion (scripts/reuters.py).
+# Writes target/compare/{20news,reuters,stackfaq}.txt (tables), .json (one line each),
+# 20news-curve.csv and .png (precision and recall against the number retrieved, every method)
+# and 20news-map.png (the codes on their two principal axes), copies the two figures to docs/
+# for the README, and prints the tables. Needs python3 for the Reuters conversion (scripts/reuters.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-../shared/data}
@@ -37,7 +38,10 @@ run() { # name, build source, eval source, extra eval options…
 
 build_options=(--include '20news-bydate-train/**')
 eval_options=(--include '20news-bydate-test/**')
-run 20news "$news" "$news" --curve "$out/20news-curve.csv"
+run 20news "$news" "$news" --curve "$out/20news-curve.csv" --plot "$out/20news-curve.png"
+"$bin" map --png "$out/20news-map.png" --index target/compare/20news-index -q
+mkdir -p docs
+cp "$out/20news-curve.png" "$out/20news-map.png" docs/
 
 python3 scripts/reuters.py "$data/reuters21578/reuters21578.tar.gz" target/reuters
 build_options=()

@@ -15,6 +15,7 @@ pub mod hashing;
 pub mod index;
 pub mod linalg;
 pub mod model;
+pub mod plot;
 pub mod progress;
 pub mod rbm;
 pub mod rng;

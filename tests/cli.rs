@@ -216,6 +216,48 @@ fn export_has_one_row_per_document() {
 }
 
 #[test]
+fn map_and_curve_figures_are_pngs() {
+    let dir = TempDir::new().expect("temp dir");
+    let map = dir.path().join("map.png");
+    topics()
+        .args(["map", "-q", "--png"])
+        .arg(&map)
+        .arg("--index")
+        .arg(medquad_index())
+        .assert()
+        .success();
+    let curve = dir.path().join("curve.png");
+    let csv = dir.path().join("curve.csv");
+    topics()
+        .args(["eval", MEDQUAD, "-q", "--plot"])
+        .arg(&curve)
+        .arg("--curve")
+        .arg(&csv)
+        .arg("--index")
+        .arg(medquad_index())
+        .assert()
+        .success();
+    for png in [&map, &curve] {
+        let bytes = fs::read(png).expect("written");
+        assert_eq!(&bytes[1..4], b"PNG", "{}", png.display());
+    }
+    let rows = fs::read_to_string(&csv).expect("curve");
+    for method in [
+        "codes10,",
+        "codes10+bm25,",
+        "tfidf,",
+        "bm25,",
+        "lsa10,",
+        "lsa50,",
+    ] {
+        assert!(
+            rows.lines().any(|l| l.starts_with(method)),
+            "no {method} rows"
+        );
+    }
+}
+
+#[test]
 fn info_describes_the_index() {
     let out = stdout_of(topics().args(["info", "--index"]).arg(medquad_index()));
     assert!(out.contains("1000-100-50-10"), "{out}");

@@ -12,13 +12,13 @@ use topics::index::{Index, store};
 use topics::progress::Progress;
 use topics::search::lexical::{Lexical, Weighting};
 use topics::settings::Settings;
-use topics::{eval, search};
+use topics::{eval, plot, search};
 
 use super::output::{Sink, ignore_broken_pipe, read_file, write_file};
 use super::progress::Bars;
 use super::{
-    BuildArgs, Cli, Command, DupsArgs, EncodeArgs, EvalArgs, ExportArgs, InfoArgs, QueryArgs,
-    ReadArgs, Rerank,
+    BuildArgs, Cli, Command, DupsArgs, EncodeArgs, EvalArgs, ExportArgs, InfoArgs, MapArgs,
+    QueryArgs, ReadArgs, Rerank,
 };
 
 /// Runs the command that `cli` names.
@@ -31,6 +31,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Export(args) => export(&cli, args),
         Command::Dups(args) => dups(&cli, args),
         Command::Eval(args) => evaluate(&cli, args, &bars),
+        Command::Map(args) => map(&cli, args),
         Command::Info(args) => info(&cli, args),
     }
 }
@@ -509,7 +510,7 @@ fn evaluate(cli: &Cli, args: &EvalArgs, bars: &Bars) -> Result<()> {
             Relevance::Labels
         },
         baselines: !args.no_baselines,
-        curve: args.curve.is_some(),
+        curve: args.curve.is_some() || args.plot.is_some(),
         shortlist: args.shortlist,
     };
     let results = compare::compare(&index, &read.documents, methods, bars);
@@ -542,6 +543,20 @@ fn evaluate(cli: &Cli, args: &EvalArgs, bars: &Bars) -> Result<()> {
             "wrote precision and recall against the number retrieved to {}",
             path.display()
         );
+    }
+
+    if let Some(path) = &args.plot {
+        let curves: Vec<(String, Vec<eval::CurvePoint>)> = results
+            .iter()
+            .map(|(name, e)| (name.clone(), e.curve.clone()))
+            .collect();
+        let title = format!(
+            "{} queries against {} documents",
+            codes.queries,
+            index.len()
+        );
+        plot::curves_png(path, &title, &curves)?;
+        tracing::info!("drew precision against recall to {}", path.display());
     }
 
     let mut out = Sink::open(None)?;
@@ -654,6 +669,25 @@ fn read_questions(path: &std::path::Path) -> Result<ReadReport> {
         documents,
         ..ReadReport::default()
     })
+}
+
+fn map(cli: &Cli, args: &MapArgs) -> Result<()> {
+    let index = load_index(cli)?;
+    let points = plot::project_2d(index.codes.view());
+    let labels: Vec<String> = index
+        .documents
+        .iter()
+        .map(|d| d.labels.first().cloned().unwrap_or_default())
+        .collect();
+    let how = if index.model.code_width() == 2 {
+        "2-D codes"
+    } else {
+        "codes on their two principal axes"
+    };
+    let title = format!("{} documents, {how}", index.len());
+    plot::map_png(&args.png, &title, points.view(), &labels)?;
+    tracing::info!("drew {} documents to {}", index.len(), args.png.display());
+    Ok(())
 }
 
 fn info(cli: &Cli, args: &InfoArgs) -> Result<()> {

@@ -87,9 +87,15 @@ pub enum Command {
     #[command(after_help = "Examples:
   topics eval test-corpus/
   topics eval 20news-bydate.tar.gz --include '20news-bydate-test/**' --json
-  topics eval corpora/stackfaq/queries.jsonl --curve curve.csv
+  topics eval corpora/stackfaq/queries.jsonl --curve curve.csv --plot curve.png
   topics eval questions.tsv     (question<TAB>answer id: MRR and recall at 1 and 10)")]
     Eval(EvalArgs),
+
+    /// Draw every indexed document as a point of its code, coloured by label.
+    #[command(after_help = "Examples:
+  topics map --png map.png          (codes wider than 2 are projected on 2 principal axes)
+  topics build corpus/ --dims 2 --index two && topics map --png map.png --index two")]
+    Map(MapArgs),
 
     /// What the index holds: documents, vocabulary, network, settings, losses, format.
     #[command(after_help = "Examples:
@@ -295,6 +301,10 @@ pub struct EvalArgs {
     #[arg(long, value_name = "FILE")]
     pub curve: Option<PathBuf>,
 
+    /// Draw every method's precision against recall to this PNG file.
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
+
     /// Evaluate only the learned codes, not TF-IDF, BM25, LSA and re-ranking beside them.
     #[arg(long)]
     pub no_baselines: bool,
@@ -307,6 +317,13 @@ pub struct EvalArgs {
     /// One JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MapArgs {
+    /// The PNG file to write.
+    #[arg(long, value_name = "FILE")]
+    pub png: PathBuf,
 }
 
 #[derive(Debug, Args)]

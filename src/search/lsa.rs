@@ -48,7 +48,7 @@ fn orthonormalize(y: &mut Array2<f32>) {
 }
 
 /// Eigenvalues (descending) and eigenvectors (columns) of a symmetric matrix, by cyclic Jacobi.
-fn symmetric_eigen(matrix: ArrayView2<f64>) -> (Vec<f64>, Array2<f64>) {
+pub(crate) fn symmetric_eigen(matrix: ArrayView2<f64>) -> (Vec<f64>, Array2<f64>) {
     let n = matrix.nrows();
     let mut a = matrix.to_owned();
     let mut v = Array2::<f64>::eye(n);
