@@ -11,6 +11,7 @@ pub mod corpus;
 pub mod data;
 pub mod error;
 pub mod eval;
+pub mod files;
 pub mod hashing;
 pub mod index;
 pub mod linalg;

@@ -56,6 +56,7 @@ fn draw_png(
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, e))?;
     draw(temp.path()).map_err(|e| Error::input(path, format!("cannot draw the figure: {e}")))?;
+    crate::files::make_readable(temp.path()).map_err(|e| Error::io(temp.path(), e))?;
     temp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
 }

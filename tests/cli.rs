@@ -241,6 +241,22 @@ fn map_and_curve_figures_are_pngs() {
         let bytes = fs::read(png).expect("written");
         assert_eq!(&bytes[1..4], b"PNG", "{}", png.display());
     }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for written in [&map, &csv, &medquad_index().to_path_buf()] {
+            let mode = fs::metadata(written)
+                .expect("metadata")
+                .permissions()
+                .mode();
+            assert_eq!(
+                mode & 0o044,
+                0o044,
+                "{} is not readable by others",
+                written.display()
+            );
+        }
+    }
     let rows = fs::read_to_string(&csv).expect("curve");
     for method in [
         "codes10,",

@@ -46,6 +46,8 @@ impl Sink {
                 temp.as_file()
                     .sync_all()
                     .with_context(|| format!("cannot write {}", path.display()))?;
+                topics::files::make_readable(temp.path())
+                    .with_context(|| format!("cannot write {}", path.display()))?;
                 temp.persist(&path)
                     .with_context(|| format!("cannot write {}", path.display()))?;
                 Ok(())

@@ -143,6 +143,7 @@ pub fn save(index: &Index, dir: &Path) -> Result<()> {
     )?;
 
     let staged = staging.keep();
+    crate::files::make_readable(&staged).map_err(|e| Error::io(&staged, e))?;
     let result = swap_into_place(&staged, dir, &parent);
     if result.is_err() {
         let _ = fs::remove_dir_all(&staged);
