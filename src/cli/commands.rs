@@ -14,7 +14,7 @@ use topics::search::lexical::{Lexical, Weighting};
 use topics::settings::Settings;
 use topics::{eval, plot, search};
 
-use super::output::{Sink, ignore_broken_pipe, read_file, write_file};
+use super::output::{Sink, decode_text, ignore_broken_pipe, read_file, read_text_file, write_file};
 use super::progress::Bars;
 use super::{
     BuildArgs, Cli, Command, DupsArgs, EncodeArgs, EvalArgs, ExportArgs, InfoArgs, MapArgs,
@@ -63,14 +63,7 @@ fn settings_of(args: &BuildArgs) -> Result<Settings> {
     let stop_words = match &args.stop_words {
         None => None,
         Some(path) => {
-            let bytes = read_file(path)?;
-            let text = match corpus::decode(&bytes) {
-                corpus::Decoded::Text { text, .. } => text,
-                corpus::Decoded::Empty => String::new(),
-                corpus::Decoded::Binary { reason } => {
-                    bail!("{}: {reason}, not a list of stop words", path.display())
-                }
-            };
+            let text = read_text_file(path, "a list of stop words")?;
             Some(
                 text.lines()
                     .map(str::trim)
@@ -258,13 +251,7 @@ fn read_query_lines(path: &std::path::Path) -> Result<Vec<String>> {
     } else {
         read_file(path)?
     };
-    let text = match corpus::decode(&bytes) {
-        corpus::Decoded::Text { text, .. } => text,
-        corpus::Decoded::Empty => String::new(),
-        corpus::Decoded::Binary { reason } => {
-            bail!("{}: {reason}, not a file of queries", path.display())
-        }
-    };
+    let text = decode_text(path, &bytes, "a file of queries")?;
     let lines: Vec<String> = text
         .lines()
         .map(|l| l.trim_end_matches('\r').to_string())
@@ -613,14 +600,7 @@ fn evaluate(cli: &Cli, args: &EvalArgs, bars: &Bars) -> Result<()> {
 /// Reads a question file: one `question<TAB>answer id` per line; a question on several lines
 /// has several answers. The answer id is a document's id or its file name without extension.
 fn read_questions(path: &std::path::Path) -> Result<ReadReport> {
-    let bytes = read_file(path)?;
-    let text = match corpus::decode(&bytes) {
-        corpus::Decoded::Text { text, .. } => text,
-        corpus::Decoded::Empty => String::new(),
-        corpus::Decoded::Binary { reason } => {
-            bail!("{}: {reason}, not a question file", path.display())
-        }
-    };
+    let text = read_text_file(path, "a question file")?;
     let mut order: Vec<String> = Vec::new();
     let mut answers: std::collections::HashMap<String, Vec<String>> =
         std::collections::HashMap::new();

@@ -89,6 +89,23 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     sink.finish()
 }
 
+/// The text of `bytes` read from `path`, decoded leniently; binary bytes are an error that
+/// says the file is not `what`.
+pub fn decode_text(path: &Path, bytes: &[u8], what: &str) -> Result<String> {
+    match topics::corpus::decode(bytes) {
+        topics::corpus::Decoded::Text { text, .. } => Ok(text),
+        topics::corpus::Decoded::Empty => Ok(String::new()),
+        topics::corpus::Decoded::Binary { reason } => {
+            anyhow::bail!("{}: {reason}, not {what}", path.display())
+        }
+    }
+}
+
+/// Reads a text file leniently, naming it in any error.
+pub fn read_text_file(path: &Path, what: &str) -> Result<String> {
+    decode_text(path, &read_file(path)?, what)
+}
+
 /// Reads a file, naming it in the error.
 pub fn read_file(path: &Path) -> Result<Vec<u8>> {
     fs::read(path).with_context(|| format!("cannot read {}", path.display()))
