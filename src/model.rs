@@ -179,6 +179,13 @@ impl Model {
     ) -> Result<Trained> {
         let mut report = TrainingReport::default();
         let tokenizer = Tokenizer::new(settings.language, settings.stop_words.clone());
+        if settings.stop_words.is_none() && settings.language.stop_words().is_empty() {
+            tracing::warn!(
+                "topics has no built-in stop words for {}: function words will take places in \
+                 the vocabulary; give a list with --stop-words FILE",
+                settings.language
+            );
+        }
 
         progress.begin("vocabulary", 0);
         let start = Instant::now();
