@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # Rebuilds the README's comparison tables: the learned codes beside TF-IDF, BM25, LSA and the
-# re-ranked codes, on 20 Newsgroups, Reuters-21578 and StackFAQ, with the default settings.
+# re-ranked codes, on 20 Newsgroups, Reuters-21578, StackFAQ and MedQuAD (question to
+# answer), with the default settings.
 #
 #   scripts/compare.sh [DATA_DIR]          # DATA_DIR defaults to ../shared/data
 #   SEEDS="1 2 3" scripts/compare.sh       # also 20 Newsgroups' codes with other seeds
 #
-# Writes target/compare/{20news,reuters,stackfaq}.txt (tables), .json (one line each),
+# Writes target/compare/{20news,reuters,stackfaq,medquad-qa}.txt (tables), .json (one line each),
 # 20news-curve.csv and .png (precision and recall against the number retrieved, every method)
 # and 20news-map.png (the codes on their two principal axes), copies the two figures to docs/
-# for the README, and prints the tables. Needs python3 for the Reuters conversion (scripts/reuters.py).
+# for the README, and prints the tables. Needs python3 for the conversions
+# (scripts/reuters.py, scripts/medquad_qa.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-../shared/data}
 out=target/compare
 mkdir -p "$out"
-for needed in "$data/20news/20news-bydate.tar.gz" "$data/reuters21578/reuters21578.tar.gz"; do
+for needed in "$data/20news/20news-bydate.tar.gz" "$data/reuters21578/reuters21578.tar.gz" \
+  "$data/medquad/MedQuAD.tar.gz"; do
   [ -f "$needed" ] || { echo "compare.sh: $needed not found; give the data folder" >&2; exit 2; }
 done
 cargo build --release --quiet
@@ -48,6 +51,9 @@ build_options=()
 eval_options=()
 run reuters target/reuters/train.jsonl target/reuters/test.jsonl
 run stackfaq corpora/stackfaq/answers corpora/stackfaq/queries.jsonl
+
+python3 scripts/medquad_qa.py "$data/medquad/MedQuAD.tar.gz" target/medquad-qa
+run medquad-qa target/medquad-qa/answers target/medquad-qa/questions.tsv
 
 for seed in ${SEEDS:-}; do
   index="target/compare/20news-seed$seed"
