@@ -5,7 +5,7 @@
 //! documents, [`default_shortlist`] of them, re-ordered by BM25, as the 2009 paper re-ranked a semantic-hashing shortlist by
 //! TF-IDF), `tfidf` and `bm25` over every stem of the corpus, and LSA at the code's width and
 //! at 50 dimensions over the model's vocabulary (`lsa10`, `lsa50`). Each is judged by
-//! [`eval::evaluate`]; the time to prepare the queries (tokenizing, encoding) is added to its
+//! [`eval::evaluate`] on the same queries: those with a word of the model's vocabulary; the time to prepare the queries (tokenizing, encoding) is added to its
 //! query time.
 
 use std::time::Instant;
@@ -127,14 +127,13 @@ pub fn compare(
         .map(|t| Lexical::count(&index.terms, tokenizer, t))
         .collect();
     let prepare = per_1000(start.elapsed().as_secs_f64());
-    let has_terms: Vec<bool> = term_queries.iter().map(|q| !q.is_empty()).collect();
     for weighting in [Weighting::TfIdf, Weighting::Bm25] {
         let lexical = Lexical::new(&index.terms, weighting);
         let weights: Vec<Vec<(usize, f32)>> = term_queries
             .iter()
             .map(|q| lexical.query_weights(q))
             .collect();
-        let mut evaluation = eval::evaluate(&judgements, n, &has_terms, methods.curve, |q| {
+        let mut evaluation = eval::evaluate(&judgements, n, &known, methods.curve, |q| {
             Some(lexical.scores(&weights[q]))
         });
         evaluation.seconds_per_1000 += prepare;
@@ -165,10 +164,6 @@ pub fn compare(
     let log_index = lsa::log_counts(&index_counts);
     let query_counts = index.model.bag_of_words(&texts);
     let log_queries = lsa::log_counts(&query_counts);
-    let has_words: Vec<bool> = text::row_sums(&query_counts)
-        .iter()
-        .map(|&d| d > 0.0)
-        .collect();
     let mut widths = vec![index.model.code_width(), 50];
     widths.dedup();
     for width in widths {
@@ -179,7 +174,7 @@ pub fn compare(
         let start = Instant::now();
         let projected: Array2<f32> = unit_rows(fitted.project(&log_queries).view());
         let prepare = per_1000(start.elapsed().as_secs_f64());
-        let mut evaluation = eval::evaluate(&judgements, n, &has_words, methods.curve, |q| {
+        let mut evaluation = eval::evaluate(&judgements, n, &known, methods.curve, |q| {
             Some(search::scores(documents.view(), projected.row(q)))
         });
         evaluation.seconds_per_1000 += prepare;
