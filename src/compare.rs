@@ -3,7 +3,8 @@
 //!
 //! Methods: `codes` (cosine of the learned codes), `codes+bm25` (the codes' best
 //! documents, [`default_shortlist`] of them, re-ordered by BM25, as the 2009 paper re-ranked a semantic-hashing shortlist by
-//! TF-IDF), `tfidf` and `bm25` over every stem of the corpus, and LSA at the code's width and
+//! TF-IDF), `hybrid` (BM25 scaled to a best of 1 plus half the codes' cosine, see
+//! [`search::hybrid_scores`]), `tfidf` and `bm25` over every stem of the corpus, and LSA at the code's width and
 //! at 50 dimensions over the model's vocabulary (`lsa10`, `lsa50`). Each is judged by
 //! [`eval::evaluate`] on the same queries: those with a word of the model's vocabulary; the time to prepare the queries (tokenizing, encoding) is added to its
 //! query time.
@@ -151,6 +152,16 @@ pub fn compare(
                 Some(rerank(&scores, &shortlist, &lexical_scores))
             });
             reranked.seconds_per_1000 += prepare;
+            let mut hybrid = eval::evaluate(&judgements, n, &known, methods.curve, |q| {
+                let lexical_scores = lexical.scores(&weights[q]);
+                Some(search::hybrid_scores(
+                    &lexical_scores,
+                    &code_scores(q),
+                    search::HYBRID_WEIGHT,
+                ))
+            });
+            hybrid.seconds_per_1000 += prepare;
+            results.insert(1, ("hybrid".to_string(), hybrid));
             results.insert(
                 1,
                 (format!("codes{}+bm25", index.model.code_width()), reranked),

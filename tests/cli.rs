@@ -261,6 +261,7 @@ fn map_and_curve_figures_are_pngs() {
     for method in [
         "codes10,",
         "codes10+bm25,",
+        "hybrid,",
         "tfidf,",
         "bm25,",
         "lsa10,",
@@ -319,7 +320,7 @@ fn eval_of_stackfaq_queries_beats_chance_by_far() {
         "P@10 {p10} is not far above chance {chance}"
     );
     let baselines = result["baselines"].as_object().expect("baselines");
-    for method in ["codes10+bm25", "tfidf", "bm25", "lsa10", "lsa50"] {
+    for method in ["codes10+bm25", "hybrid", "tfidf", "bm25", "lsa10", "lsa50"] {
         let p1 = baselines[method]["p_at_1"].as_f64().expect("p_at_1");
         assert!((0.0..=1.0).contains(&p1), "{method}: {p1}");
         assert!(
@@ -388,12 +389,17 @@ fn eval_of_stackfaq_queries_beats_chance_by_far() {
     );
 
     let question = "how do I delete my facebook account";
-    let top = stdout_of(
-        topics()
-            .args(["query", "--rerank", question, "-k", "1", "--index"])
-            .arg(&index),
-    );
-    assert!(top.contains("002-delete-facebook-account/"), "{top}");
+    for mode in ["--rerank", "--hybrid"] {
+        let top = stdout_of(
+            topics()
+                .args(["query", mode, question, "-k", "1", "--index"])
+                .arg(&index),
+        );
+        assert!(
+            top.contains("002-delete-facebook-account/"),
+            "{mode}: {top}"
+        );
+    }
 }
 
 #[test]

@@ -169,20 +169,24 @@ fn query(cli: &Cli, args: &QueryArgs) -> Result<()> {
             .is_none_or(|l| index.documents[r].labels.iter().any(|x| x == l))
     };
 
-    let lexical = args.rerank.map(|how| {
-        let weighting = match how {
-            Rerank::Bm25 => Weighting::Bm25,
-            Rerank::Tfidf => Weighting::TfIdf,
-        };
-        Lexical::new(&index.terms, weighting)
-    });
+    let lexical = match (args.rerank, args.hybrid) {
+        (Some(Rerank::Tfidf), _) => Some(Lexical::new(&index.terms, Weighting::TfIdf)),
+        (Some(Rerank::Bm25), _) | (None, true) => Some(Lexical::new(&index.terms, Weighting::Bm25)),
+        (None, false) => None,
+    };
     let shortlist = args
         .shortlist
         .unwrap_or_else(|| compare::default_shortlist(index.len()));
-    // The best k by code, or with --rerank the shortlist re-ordered by its lexical score.
+    // The best k by code; with --rerank the shortlist re-ordered by its lexical score; with
+    // --hybrid every document by BM25 and code together.
     let rank =
         |scores: &[f32], counts: &[(usize, f32)], keep: &dyn Fn(usize) -> bool| match &lexical {
             None => search::top_k(scores, args.k, keep),
+            Some(lexical) if args.hybrid => {
+                let lexical_scores = lexical.scores(&lexical.query_weights(counts));
+                let hybrid = search::hybrid_scores(&lexical_scores, scores, search::HYBRID_WEIGHT);
+                search::top_k(&hybrid, args.k, keep)
+            }
             Some(lexical) => {
                 let weights = lexical.query_weights(counts);
                 search::rerank_top_k(scores, shortlist, args.k, keep, |rows| {

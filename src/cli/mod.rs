@@ -62,7 +62,8 @@ pub enum Command {
   topics query \"how do I get my graphics card to work\"
   topics query --file questions.txt --json     (one query per line; - reads stdin)
   topics query --id cancer-gov/0000027_1-4.txt -k 5
-  topics query --rerank \"how do I delete my facebook account\"")]
+  topics query --rerank \"how do I delete my facebook account\"
+  topics query --hybrid \"how do I delete my facebook account\"")]
     Query(QueryArgs),
 
     /// Print the codes of documents without adding them to the index.
@@ -253,6 +254,11 @@ pub struct QueryArgs {
         default_missing_value = "bm25"
     )]
     pub rerank: Option<Rerank>,
+
+    /// Rank every document by BM25 (scaled to a best of 1) plus half the codes' cosine: the
+    /// best mode for questions.
+    #[arg(long, conflicts_with = "rerank")]
+    pub hybrid: bool,
 
     /// How many of the codes' best documents --rerank re-orders (default: 3 % of the index,
     /// at least 200).

@@ -75,6 +75,24 @@ pub fn rerank_top_k(
     ranked
 }
 
+/// How much the codes' cosine counts in [`hybrid_scores`], against BM25 scaled to a best of 1.
+///
+/// Chosen on StackFAQ and MedQuAD question-to-answer, where it put the hybrid above BM25 alone
+/// (weights 0.1, 0.3, 0.5 and 1 measured), and checked on 20 Newsgroups and Reuters-21578.
+pub const HYBRID_WEIGHT: f32 = 0.5;
+
+/// Lexical scores scaled so that the best is 1, plus `weight` times the codes' cosines: words
+/// find the passage, the codes its topic.
+pub fn hybrid_scores(lexical: &[f32], codes: &[f32], weight: f32) -> Vec<f32> {
+    let best = lexical.iter().copied().fold(0.0f32, f32::max);
+    let scale = if best > 0.0 { 1.0 / best } else { 0.0 };
+    lexical
+        .iter()
+        .zip(codes)
+        .map(|(&l, &c)| l * scale + weight * c)
+        .collect()
+}
+
 /// Every accepted row by `scores`, best first.
 pub fn full_ranking(scores: &[f32], keep: impl Fn(usize) -> bool) -> Vec<usize> {
     let mut ranked: Vec<(usize, f32)> = scores
@@ -110,6 +128,8 @@ mod tests {
         assert_eq!(top_k(&s, 10, |r| r != 0).len(), 4);
         assert_eq!(top_k(&s, 0, |_| true), []);
         assert_eq!(full_ranking(&s, |_| true), [0, 2, 3, 1, 4]);
+        let hybrid = hybrid_scores(&[2.0, 0.0, 1.0, 0.0, 0.0], &s, 0.5);
+        assert!((hybrid[0] - 1.5).abs() < 1e-6 && (hybrid[2] - 1.0).abs() < 1e-6);
         let reranked = rerank_top_k(
             &s,
             3,
