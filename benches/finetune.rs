@@ -19,14 +19,7 @@ use topics::data::Data;
 use topics::progress::Silent;
 use topics::rbm::{Hidden, Rbm, Visible};
 
-use common::Medquad;
-
-const SEED: u64 = 42;
-
-/// The standard deviation of the initial weights (the library's choice in `model.rs`).
-const INIT_STD: f32 = 0.1;
-
-const WIDTHS: [usize; 5] = [common::VOCABULARY, 500, 250, 125, 10];
+use common::{Medquad, SEED, WIDTHS};
 
 /// The unrolled default stack, untrained.
 fn network() -> Autoencoder {
@@ -43,16 +36,7 @@ fn network() -> Autoencoder {
             } else {
                 Hidden::Binary
             };
-            let (n_visible, n_hidden) = (WIDTHS[layer], WIDTHS[layer + 1]);
-            Rbm::new(
-                visible,
-                hidden,
-                n_visible,
-                n_hidden,
-                INIT_STD,
-                SEED,
-                layer as u64,
-            )
+            common::machine(layer, visible, hidden)
         })
         .collect();
     Autoencoder::unroll(&stack)

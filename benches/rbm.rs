@@ -22,15 +22,7 @@ use topics::progress::Silent;
 use topics::rbm::{Hidden, Rbm, Visible};
 use topics::settings::{Checked, Settings};
 
-use common::Medquad;
-
-const SEED: u64 = 42;
-
-/// The standard deviation of the initial weights (the library's choice in `model.rs`).
-const INIT_STD: f32 = 0.1;
-
-/// The four layers of the default stack, of which three kinds are measured.
-const WIDTHS: [usize; 5] = [common::VOCABULARY, 500, 250, 125, 10];
+use common::{Medquad, SEED, WIDTHS, machine};
 
 fn settings() -> Checked {
     Settings {
@@ -39,20 +31,6 @@ fn settings() -> Checked {
     }
     .check()
     .expect("the default settings are valid")
-}
-
-/// An untrained machine for `layer` of the default stack, with the given kinds of units.
-fn machine(layer: usize, visible: Visible, hidden: Hidden) -> Rbm {
-    let (n_visible, n_hidden) = (WIDTHS[layer], WIDTHS[layer + 1]);
-    Rbm::new(
-        visible,
-        hidden,
-        n_visible,
-        n_hidden,
-        INIT_STD,
-        SEED,
-        layer as u64,
-    )
 }
 
 /// Measures one epoch of `rbm` (cloned fresh each time) on `rows` of `data`.

@@ -12,6 +12,7 @@ use std::path::Path;
 use sprs::CsMat;
 use topics::corpus::{self, ReadOptions};
 use topics::progress::Silent;
+use topics::rbm::{Hidden, Rbm, Visible};
 use topics::text::{self, Language, Tokenizer, Vocabulary};
 
 /// The vocabulary size of the bottom layer, as in the 2006 paper.
@@ -19,6 +20,28 @@ pub const VOCABULARY: usize = 2000;
 
 /// The least number of documents a stem must occur in (the command line's default).
 pub const MIN_DF: u32 = 2;
+
+/// The seed of every bench.
+pub const SEED: u64 = 42;
+
+/// The standard deviation of the initial weights (the library's choice in `model.rs`).
+pub const INIT_STD: f32 = 0.1;
+
+/// The default document network, vocabulary to code.
+pub const WIDTHS: [usize; 5] = [VOCABULARY, 500, 250, 125, 10];
+
+/// An untrained machine for `layer` of the default stack, with the given kinds of units.
+pub fn machine(layer: usize, visible: Visible, hidden: Hidden) -> Rbm {
+    Rbm::new(
+        visible,
+        hidden,
+        WIDTHS[layer],
+        WIDTHS[layer + 1],
+        INIT_STD,
+        SEED,
+        layer as u64,
+    )
+}
 
 /// The medquad corpus, read and counted once.
 pub struct Medquad {
