@@ -278,21 +278,21 @@ impl Model {
         );
         report.timed("fine-tuning", start);
 
-        let codes = network.encode(&data, &train);
-        let thresholds = match settings.bits {
-            Some(_) => vec![0.5; network.code_width()],
-            None => hashing::medians(codes.view(), 64),
-        };
         let mut lengths: Vec<f32> = train.iter().map(|&r| document_lengths[r]).collect();
         lengths.sort_unstable_by(f32::total_cmp);
         let query_length = lengths.get(lengths.len() / 2).copied().unwrap_or(0.0);
-        let model = Model::from_parts(
+        let mut model = Model::from_parts(
             settings.settings().clone(),
             vocabulary,
             network,
-            thresholds,
+            Vec::new(),
             query_length,
         );
+        // Thresholds come from the codes the index will hold, short documents stretched.
+        model.thresholds = match settings.bits {
+            Some(_) => vec![0.5; model.code_width()],
+            None => hashing::medians(model.encode_rows(&counts, &train).view(), 64),
+        };
         Ok(Trained {
             model,
             counts,
