@@ -53,6 +53,7 @@ fn autoencoder(c: &mut Criterion) {
         learning_rate: 1e-3,
         input_dropout: 0.5,
         code_noise: 0.0,
+        patience: None,
     };
     let docs = rows.len();
 

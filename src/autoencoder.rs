@@ -59,6 +59,9 @@ pub struct FineTuneSettings {
     pub input_dropout: f32,
     /// Standard deviation of the Gaussian noise added to the input of logistic code units.
     pub code_noise: f32,
+    /// Stop once the validation loss has not improved for this many epochs and restore the
+    /// best epoch's weights; `None` trains every epoch.
+    pub patience: Option<usize>,
 }
 
 /// Train and validation loss after one epoch of fine-tuning.
@@ -394,6 +397,7 @@ impl Autoencoder {
         let mut batch = Array2::zeros((0, 0));
         let mut history = Vec::with_capacity(settings.epochs);
         let keep = 1.0 - settings.input_dropout;
+        let mut best: Option<(f32, usize, [Vec<Layer>; 2])> = None;
 
         for epoch in 0..settings.epochs {
             rng::stream(seed, Purpose::Shuffle, &[100, epoch as u64]).shuffle(&mut order);
@@ -440,6 +444,31 @@ impl Autoencoder {
                 train: train_loss,
                 validation: validation_loss,
             });
+            let (Some(patience), Some(loss)) = (settings.patience, validation_loss) else {
+                continue;
+            };
+            match &best {
+                Some((best_loss, _, _)) if loss >= *best_loss => {}
+                _ => best = Some((loss, epoch, [self.encoder.clone(), self.decoder.clone()])),
+            }
+            if let Some((_, best_epoch, _)) = &best
+                && epoch - best_epoch >= patience
+            {
+                progress.note(&format!(
+                    "stopping early: no better validation loss for {patience} epochs"
+                ));
+                break;
+            }
+        }
+        if let Some((loss, epoch, [encoder, decoder])) = best
+            && epoch + 1 < history.len()
+        {
+            progress.note(&format!(
+                "keeping epoch {} with validation loss {loss:.4}",
+                epoch + 1
+            ));
+            self.encoder = encoder;
+            self.decoder = decoder;
         }
         progress.end();
         history
@@ -598,6 +627,7 @@ mod tests {
             learning_rate: 0.01,
             input_dropout: 0.0,
             code_noise: 0.0,
+            patience: None,
         };
         let history = model.fine_tune(
             &data,
@@ -610,6 +640,30 @@ mod tests {
         let after = model.evaluate(&data, &[0, 1, 2]);
         assert!(after < before - 0.1, "loss {before} -> {after}");
         assert!(history.last().and_then(|e| e.validation).is_some());
+    }
+
+    #[test]
+    fn early_stopping_keeps_the_best_epoch() {
+        let (mut model, counts) = tiny();
+        let data = Data::Counts(counts.view());
+        let settings = FineTuneSettings {
+            epochs: 500,
+            batch_size: 2,
+            learning_rate: 0.05,
+            input_dropout: 0.0,
+            code_noise: 0.0,
+            patience: Some(3),
+        };
+        let history = model.fine_tune(&data, &[0, 1], &[2], &settings, 1, &crate::progress::Silent);
+        let best = history
+            .iter()
+            .filter_map(|e| e.validation)
+            .fold(f32::INFINITY, f32::min);
+        assert!(
+            history.len() < 500,
+            "fitting two documents never hurt the third"
+        );
+        assert!((model.evaluate(&data, &[2]) - best).abs() < 1e-6);
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::progress::Progress;
 use crate::settings::Checked;
 use crate::text;
 use crate::text::Terms;
+use crate::topics;
 
 /// Trains a model on the documents of `read` and indexes them.
 pub fn build(
@@ -67,7 +68,35 @@ pub fn build(
         terms.counts.nnz()
     );
 
+    progress.begin("topics", 0);
+    let clustering = Instant::now();
+    let vocabulary_counts = topics::vocabulary_counts(&terms, &model.vocabulary);
+    let corpus = topics::Corpus {
+        network: &model.network,
+        vocabulary: &model.vocabulary,
+        counts: &vocabulary_counts,
+    };
+    let found = topics::discover(
+        codes.view(),
+        &corpus,
+        settings.topics,
+        settings.naming,
+        settings.seed,
+    );
+    progress.end();
+    match settings.topics {
+        Some(_) => tracing::info!("{} topics", found.k()),
+        None => tracing::info!(
+            "{} topics, the number whose words cohere best (set --topics to choose)",
+            found.k()
+        ),
+    }
+
     let mut training = training;
+    training.timings.push(Timing {
+        stage: "topics".to_string(),
+        seconds: clustering.elapsed().as_secs_f64(),
+    });
     training.timings.push(Timing {
         stage: "encoding".to_string(),
         seconds: encoding.elapsed().as_secs_f64(),
@@ -82,6 +111,7 @@ pub fn build(
     };
     Ok(Index {
         terms,
+        topics: Some(found),
         model,
         documents,
         codes,

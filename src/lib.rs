@@ -23,5 +23,6 @@ pub mod rng;
 pub mod search;
 pub mod settings;
 pub mod text;
+pub mod topics;
 
 pub use error::{Error, Result};

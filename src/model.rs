@@ -94,7 +94,8 @@ impl Model {
         thresholds: Vec<f32>,
         query_length: f32,
     ) -> Self {
-        let tokenizer = Tokenizer::new(settings.language, settings.stop_words.clone());
+        let tokenizer = Tokenizer::new(settings.language, settings.stop_words.clone())
+            .with_headers(settings.headers);
         Model {
             settings,
             vocabulary,
@@ -178,7 +179,8 @@ impl Model {
         progress: &dyn Progress,
     ) -> Result<Trained> {
         let mut report = TrainingReport::default();
-        let tokenizer = Tokenizer::new(settings.language, settings.stop_words.clone());
+        let tokenizer = Tokenizer::new(settings.language, settings.stop_words.clone())
+            .with_headers(settings.headers);
         if settings.stop_words.is_none() && settings.language.stop_words().is_empty() {
             tracing::warn!(
                 "topics has no built-in stop words for {}: function words will take places in \

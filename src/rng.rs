@@ -18,6 +18,7 @@ pub enum Purpose {
     Split = 4,
     Dropout = 5,
     Noise = 6,
+    Clusters = 7,
 }
 
 /// A random stream for `purpose` at position `path` (e.g. `[layer, epoch, batch]`) of `seed`.

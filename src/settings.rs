@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::autoencoder::FineTuneSettings;
 use crate::rbm::CdSettings;
-use crate::text::Language;
+use crate::text::{Headers, Language};
+use crate::topics::Naming;
 use crate::{Error, Result};
 
 /// The most epochs [`Checked::epochs_for`] raises a stage to.
@@ -23,6 +24,9 @@ pub struct Settings {
     pub language: Language,
     /// Stop words replacing the language's built-in list.
     pub stop_words: Option<Vec<String>>,
+    /// What the tokenizer does with a mail header block at the top of a document.
+    #[serde(default)]
+    pub headers: Headers,
     /// Widths of the hidden layers between the input and the code.
     pub layers: Vec<usize>,
     /// Width of the real-valued code.
@@ -54,6 +58,16 @@ pub struct Settings {
     pub code_noise: f32,
     /// Share of the training documents held out to show a validation loss.
     pub validation: f32,
+    /// Stop fine-tuning once the validation loss has not improved for this many epochs, and
+    /// keep the weights of the best epoch; `None` trains every epoch.
+    #[serde(default)]
+    pub patience: Option<usize>,
+    /// Number of topics the codes are clustered into; `None` lets the silhouette choose.
+    #[serde(default)]
+    pub topics: Option<usize>,
+    /// How topics are named.
+    #[serde(default)]
+    pub naming: Naming,
     pub seed: u64,
 }
 
@@ -66,6 +80,7 @@ impl Default for Settings {
             min_df: 2,
             language: Language::English,
             stop_words: None,
+            headers: Headers::Keep,
             layers: vec![500, 250, 125],
             dims: 10,
             bits: None,
@@ -83,6 +98,9 @@ impl Default for Settings {
             dropout: 0.5,
             code_noise: 4.0,
             validation: 0.05,
+            patience: None,
+            topics: None,
+            naming: Naming::Decoder,
             seed: 42,
         }
     }
@@ -148,6 +166,29 @@ impl Settings {
                 "validation",
                 self.validation,
                 "the held-out share is in [0, 0.5)",
+            ));
+        }
+        if let Some(patience) = self.patience {
+            if patience == 0 {
+                return Err(Error::setting(
+                    "patience",
+                    0,
+                    "give at least 1 epoch without improvement before stopping",
+                ));
+            }
+            if self.validation == 0.0 {
+                return Err(Error::setting(
+                    "patience",
+                    patience,
+                    "early stopping watches the validation loss: give --validation above 0",
+                ));
+            }
+        }
+        if self.topics == Some(0) {
+            return Err(Error::setting(
+                "topics",
+                0,
+                "give at least 1 topic, or leave --topics out to let the codes choose",
             ));
         }
         if self.bottom_cd_steps == 0 {
@@ -262,6 +303,7 @@ impl Checked {
             } else {
                 0.0
             },
+            patience: self.patience,
         }
     }
 }
@@ -324,6 +366,27 @@ mod tests {
             let message = settings.check().expect_err("invalid").to_string();
             assert!(message.contains(name), "{message}");
         }
+    }
+
+    #[test]
+    fn early_stopping_needs_patience_and_validation() {
+        for (patience, validation) in [(0, 0.05), (3, 0.0)] {
+            let settings = Settings {
+                patience: Some(patience),
+                validation,
+                ..Settings::default()
+            };
+            let message = settings.check().expect_err("invalid").to_string();
+            assert!(message.contains("--patience"), "{message}");
+        }
+        let checked = Settings {
+            patience: Some(3),
+            ..Settings::default()
+        };
+        assert_eq!(
+            checked.check().expect("valid").fine_tune(40).patience,
+            Some(3)
+        );
     }
 
     #[test]

@@ -194,7 +194,7 @@ fn export_has_one_row_per_document() {
         .iter()
         .map(String::from)
         .collect();
-    let expected: Vec<String> = ["id", "label"]
+    let expected: Vec<String> = ["id", "label", "topic"]
         .into_iter()
         .map(String::from)
         .chain((1..=10).map(|i| format!("c{i}")))
@@ -204,12 +204,14 @@ fn export_has_one_row_per_document() {
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
     assert_eq!(rows.len(), count_files(Path::new(MEDQUAD)));
     for row in &rows {
-        let address = &row[12];
+        let topic: usize = row[2].parse().expect("a topic number");
+        assert!(topic >= 1, "topics count from 1");
+        let address = &row[13];
         assert!(
             address.starts_with("0x") && address.len() == 5,
             "10 bits are 3 hex digits: {address}"
         );
-        for value in row.iter().skip(2).take(10) {
+        for value in row.iter().skip(3).take(10) {
             value.parse::<f32>().expect("codes are numbers");
         }
     }
@@ -468,7 +470,7 @@ fn encode_prints_codes_without_touching_the_index() {
     let out = stdout_of(topics().arg("encode").arg(&note).arg("--index").arg(index));
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 2, "{out}");
-    assert!(lines[0].starts_with("id,label,c1,"));
+    assert!(lines[0].starts_with("id,label,topic,c1,"), "{out}");
     assert!(lines[1].starts_with("notes.txt,,"));
     let json = stdout_of(
         topics()
@@ -714,13 +716,13 @@ fn bits_train_binary_addresses() {
     let index = build(dir.path(), MEDQUAD, &["--bits", "16"]);
     let out = stdout_of(topics().args(["export", "--index"]).arg(&index));
     let mut reader = csv::Reader::from_reader(out.as_bytes());
-    assert_eq!(reader.headers().expect("header").len(), 2 + 16 + 1);
+    assert_eq!(reader.headers().expect("header").len(), 3 + 16 + 1);
     let mut near_ends = 0usize;
     let mut values = 0usize;
     let mut addresses = std::collections::HashSet::new();
     for row in reader.records() {
         let row = row.expect("row");
-        for value in row.iter().skip(2).take(16) {
+        for value in row.iter().skip(3).take(16) {
             let v: f32 = value.parse().expect("number");
             assert!(
                 (0.0..=1.0).contains(&v),
@@ -729,7 +731,7 @@ fn bits_train_binary_addresses() {
             near_ends += usize::from(!(0.1..=0.9).contains(&v));
             values += 1;
         }
-        let address = &row[18];
+        let address = &row[19];
         assert_eq!(address.len(), 2 + 4, "16 bits are 4 hex digits: {address}");
         addresses.insert(address.to_string());
     }
@@ -748,4 +750,120 @@ fn bits_train_binary_addresses() {
         info.contains("16 bits (binary code units at 0.5)"),
         "{info}"
     );
+}
+
+fn json_lines(out: &str) -> Vec<serde_json::Value> {
+    out.lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect()
+}
+
+#[test]
+fn topics_cover_every_document_with_readable_words() {
+    let index = medquad_index();
+    let out = stdout_of(
+        topics()
+            .args(["topics", "--json", "--docs", "10", "--index"])
+            .arg(index),
+    );
+    let list = json_lines(&out);
+    assert!(list.len() >= 2, "{out}");
+    let mut covered = 0;
+    let mut shown_differently = 0;
+    let tokenizer = topics::text::Tokenizer::new(topics::text::Language::English, None);
+    for (t, topic) in list.iter().enumerate() {
+        assert_eq!(topic["topic"], t + 1);
+        let size = topic["size"].as_u64().expect("size") as usize;
+        assert!(size > 0, "no topic is empty");
+        covered += size;
+        let words = topic["words"].as_array().expect("words");
+        let stems = topic["stems"].as_array().expect("stems");
+        assert_eq!(words.len(), 10);
+        for (word, stem) in words.iter().zip(stems) {
+            let (word, stem) = (word.as_str().expect("word"), stem.as_str().expect("stem"));
+            assert_eq!(tokenizer.stems(word), [stem], "{word} is shown for {stem}");
+            shown_differently += usize::from(word != stem);
+        }
+        let documents = topic["documents"].as_array().expect("documents");
+        assert!(!documents.is_empty() && documents.len() <= size.min(10));
+    }
+    assert!(shown_differently > 0, "words, not stems, are shown");
+    assert_eq!(covered, count_files(Path::new(MEDQUAD)));
+
+    let text = stdout_of(topics().args(["topics", "--index"]).arg(index));
+    assert!(
+        text.contains(&format!("{} topics of", list.len())),
+        "{text}"
+    );
+}
+
+#[test]
+fn topics_for_another_k_are_deterministic_and_leave_the_index_alone() {
+    let index = medquad_index();
+    let before = fs::read(index.join("manifest.json")).expect("manifest");
+    let run = || {
+        stdout_of(
+            topics()
+                .args([
+                    "topics", "--k", "3", "--naming", "ctfidf", "--json", "--index",
+                ])
+                .arg(index),
+        )
+    };
+    let first = run();
+    assert_eq!(json_lines(&first).len(), 3);
+    assert_eq!(first, run());
+    assert_eq!(
+        fs::read(index.join("manifest.json")).expect("manifest"),
+        before
+    );
+    fails_with(
+        &[
+            "topics",
+            "--k",
+            "0",
+            "--index",
+            index.to_str().expect("UTF-8 path"),
+        ],
+        1,
+        "--k 0",
+    );
+}
+
+#[test]
+fn queries_show_topics_and_eval_measures_them() {
+    let index = medquad_index();
+    let out = stdout_of(
+        topics()
+            .args([
+                "query",
+                "what causes high blood pressure",
+                "--json",
+                "--index",
+            ])
+            .arg(index),
+    );
+    for hit in json_lines(&out) {
+        assert!(hit["topic"].as_u64().is_some_and(|t| t >= 1), "{hit}");
+    }
+    let out = stdout_of(
+        topics()
+            .args([
+                "eval", MEDQUAD, "--topics", "--k", "5", "--json", "-q", "--index",
+            ])
+            .arg(index),
+    );
+    let result: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    assert_eq!(result["k"], 5);
+    let methods = result["methods"].as_array().expect("methods");
+    assert_eq!(methods.len(), 3);
+    for method in methods {
+        let npmi = method["npmi"].as_f64().expect("npmi");
+        let nmi = method["nmi"].as_f64().expect("MedQuAD has labels");
+        assert!(
+            (-1.0..=1.0).contains(&npmi) && (0.0..=1.0).contains(&nmi),
+            "{method}"
+        );
+        assert_eq!(method["topics"], 5);
+    }
 }

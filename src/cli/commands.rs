@@ -31,12 +31,13 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Export(args) => export(&cli, args),
         Command::Dups(args) => dups(&cli, args),
         Command::Eval(args) => evaluate(&cli, args, &bars),
+        Command::Topics(args) => super::topic_commands::list(&cli, args),
         Command::Map(args) => map(&cli, args),
         Command::Info(args) => info(&cli, args),
     }
 }
 
-fn read_documents(args: &ReadArgs, progress: &dyn Progress) -> Result<ReadReport> {
+pub(super) fn read_documents(args: &ReadArgs, progress: &dyn Progress) -> Result<ReadReport> {
     let options = ReadOptions {
         include: args.include.clone(),
         exclude: args.exclude.clone(),
@@ -47,7 +48,7 @@ fn read_documents(args: &ReadArgs, progress: &dyn Progress) -> Result<ReadReport
     Ok(report)
 }
 
-fn load_index(cli: &Cli) -> Result<Index> {
+pub(super) fn load_index(cli: &Cli) -> Result<Index> {
     let start = Instant::now();
     let index = store::load(&cli.index)?;
     tracing::debug!(
@@ -83,6 +84,7 @@ fn settings_of(args: &BuildArgs) -> Result<Settings> {
         min_df: args.min_df,
         language,
         stop_words,
+        headers: args.headers,
         layers: args.layers.0.clone(),
         dims: args.bits.unwrap_or(args.dims),
         bits: args.bits,
@@ -110,6 +112,9 @@ fn settings_of(args: &BuildArgs) -> Result<Settings> {
         finetune_rate: args.finetune_rate,
         dropout: args.dropout,
         validation: args.validation,
+        patience: args.patience,
+        topics: args.topics,
+        naming: args.naming,
         seed: args.seed,
         ..defaults
     })
@@ -157,6 +162,8 @@ struct Hit<'a> {
     score: f32,
     id: &'a str,
     label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    topic: Option<u32>,
     title: &'a str,
 }
 
@@ -288,14 +295,18 @@ fn print_hits(
                     score,
                     id: &document.id,
                     label: document.label(),
+                    topic: index.topic_of(r).map(|t| t + 1),
                     title: &document.title,
                 };
                 serde_json::to_writer(&mut *out, &hit)?;
                 writeln!(out)?;
             } else {
+                let topic = index
+                    .topic_of(r)
+                    .map_or(String::new(), |t| format!("  topic {}", t + 1));
                 writeln!(
                     out,
-                    "{:>3}  {score:.3}  {}  {}  {}",
+                    "{:>3}  {score:.3}  {}  {}{topic}  {}",
                     rank + 1,
                     document.id,
                     document.label(),
@@ -311,8 +322,11 @@ fn print_hits(
     write(out).or_else(ignore_broken_pipe)
 }
 
-fn code_header(width: usize) -> Vec<String> {
+fn code_header(width: usize, topics: bool) -> Vec<String> {
     let mut header = vec!["id".to_string(), "label".to_string()];
+    if topics {
+        header.push("topic".to_string());
+    }
     header.extend((1..=width).map(|i| format!("c{i}")));
     header.push("address".to_string());
     header
@@ -321,10 +335,14 @@ fn code_header(width: usize) -> Vec<String> {
 fn code_record(
     id: &str,
     label: &str,
+    topic: Option<u32>,
     code: ndarray::ArrayView1<f32>,
     address: &str,
 ) -> Vec<String> {
     let mut record = vec![id.to_string(), label.to_string()];
+    if let Some(topic) = topic {
+        record.push((topic + 1).to_string());
+    }
     record.extend(code.iter().map(|v| format!("{v}")));
     record.push(address.to_string());
     record
@@ -336,12 +354,16 @@ fn export(cli: &Cli, args: &ExportArgs) -> Result<()> {
     let mut sink = Sink::open(args.csv.as_deref())?;
     {
         let mut writer = csv::Writer::from_writer(&mut sink);
-        writer.write_record(code_header(index.model.code_width()))?;
+        writer.write_record(code_header(
+            index.model.code_width(),
+            index.topics.is_some(),
+        ))?;
         for (r, document) in index.documents.iter().enumerate() {
             let address = format_address(index.addresses[r], bits);
             writer.write_record(code_record(
                 &document.id,
                 &document.label(),
+                index.topic_of(r),
                 index.codes.row(r),
                 &address,
             ))?;
@@ -359,6 +381,8 @@ fn export(cli: &Cli, args: &ExportArgs) -> Result<()> {
 struct EncodedRow<'a> {
     id: &'a str,
     label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    topic: Option<u32>,
     code: Vec<f32>,
     address: String,
 }
@@ -370,11 +394,13 @@ fn encode(cli: &Cli, args: &EncodeArgs, bars: &Bars) -> Result<()> {
     let (codes, known) = index.model.encode_texts(&texts);
     let addresses = index.model.addresses(codes.view());
     let bits = index.model.address_bits();
+    let topics = index.topics.as_ref().map(|t| t.assign(codes.view()));
+    let topic_of = |i: usize| topics.as_ref().map(|t| t[i]);
 
     let mut sink = Sink::open(None)?;
     let mut writer = (!args.json).then(|| csv::Writer::from_writer(Vec::new()));
     if let Some(w) = writer.as_mut() {
-        w.write_record(code_header(index.model.code_width()))?;
+        w.write_record(code_header(index.model.code_width(), topics.is_some()))?;
     }
     for (i, document) in read.documents.iter().enumerate() {
         if !known[i] {
@@ -387,11 +413,18 @@ fn encode(cli: &Cli, args: &EncodeArgs, bars: &Bars) -> Result<()> {
         let label = document.labels.join("|");
         let address = format_address(addresses[i], bits);
         match writer.as_mut() {
-            Some(w) => w.write_record(code_record(&document.id, &label, codes.row(i), &address))?,
+            Some(w) => w.write_record(code_record(
+                &document.id,
+                &label,
+                topic_of(i),
+                codes.row(i),
+                &address,
+            ))?,
             None => {
                 let row = EncodedRow {
                     id: &document.id,
                     label,
+                    topic: topic_of(i).map(|t| t + 1),
                     code: codes.row(i).to_vec(),
                     address,
                 };
@@ -479,6 +512,9 @@ struct EvalJson {
 }
 
 fn evaluate(cli: &Cli, args: &EvalArgs, bars: &Bars) -> Result<()> {
+    if args.topics {
+        return super::topic_commands::evaluate(cli, args, bars);
+    }
     let index = load_index(cli)?;
     let questions = args.read.path.extension().is_some_and(|e| e == "tsv");
     let read = if questions {
@@ -658,11 +694,28 @@ fn read_questions(path: &std::path::Path) -> Result<ReadReport> {
 fn map(cli: &Cli, args: &MapArgs) -> Result<()> {
     let index = load_index(cli)?;
     let points = plot::project_2d(index.codes.view());
-    let labels: Vec<String> = index
+    let mut labels: Vec<String> = index
         .documents
         .iter()
         .map(|d| d.labels.first().cloned().unwrap_or_default())
         .collect();
+    if labels.iter().all(String::is_empty)
+        && let Some(topics) = &index.topics
+    {
+        tracing::info!("the documents have no labels: colouring them by topic");
+        labels = topics
+            .assignments
+            .iter()
+            .map(|&t| {
+                let words = &topics.topics[t as usize].words;
+                format!(
+                    "{} {}",
+                    t + 1,
+                    words.iter().take(2).cloned().collect::<Vec<_>>().join(" ")
+                )
+            })
+            .collect();
+    }
     let how = if index.model.code_width() == 2 {
         "2-D codes"
     } else {
@@ -721,10 +774,11 @@ fn info(cli: &Cli, args: &InfoArgs) -> Result<()> {
     )?;
     writeln!(
         out,
-        "vocabulary   {} stems ({}, min-df {}), most frequent: {}",
+        "vocabulary   {} stems ({}, min-df {}, headers {}), most frequent: {}",
         model.vocabulary.len(),
         s.language,
         s.min_df,
+        s.headers,
         model
             .vocabulary
             .words
@@ -787,6 +841,20 @@ fn info(cli: &Cli, args: &InfoArgs) -> Result<()> {
             v(first),
             v(last)
         )?;
+    }
+    match &index.topics {
+        Some(t) => writeln!(
+            out,
+            "topics       {} ({}, named by {}); `topics topics` lists them",
+            t.k(),
+            if t.choice.given {
+                "as set"
+            } else {
+                "the number whose words cohere best"
+            },
+            t.naming
+        )?,
+        None => writeln!(out, "topics       none stored")?,
     }
     let stages: Vec<String> = report
         .training

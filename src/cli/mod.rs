@@ -6,10 +6,13 @@
 mod commands;
 mod output;
 pub mod progress;
+mod topic_commands;
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use topics::text::Headers;
+use topics::topics::Naming;
 
 pub use commands::run;
 
@@ -89,8 +92,16 @@ pub enum Command {
   topics eval test-corpus/
   topics eval 20news-bydate.tar.gz --include '20news-bydate-test/**' --json
   topics eval corpora/stackfaq/queries.jsonl --curve curve.csv --plot curve.png
-  topics eval questions.tsv     (question<TAB>answer id: MRR and recall at 1 and 10)")]
+  topics eval questions.tsv     (question<TAB>answer id: MRR and recall at 1 and 10)
+  topics eval test-corpus/ --topics --k 20   (topic coherence and NMI instead of retrieval)")]
     Eval(EvalArgs),
+
+    /// The corpus's topics: clusters of codes, their size, words and typical documents.
+    #[command(after_help = "Examples:
+  topics topics
+  topics topics --k 30 --json       (another number of topics is computed now, not stored)
+  topics topics --naming ctfidf --words 15 --docs 5")]
+    Topics(TopicsArgs),
 
     /// Draw every indexed document as a point of its code, coloured by label.
     #[command(after_help = "Examples:
@@ -167,6 +178,16 @@ pub struct BuildArgs {
     #[arg(long, value_name = "FILE", help_heading = "Text")]
     pub stop_words: Option<PathBuf>,
 
+    /// What to do with a mail or news header block ("From: …", "Subject: …") at the top of
+    /// a document: keep it as text, keep only the subject, or drop it.
+    #[arg(
+        long,
+        default_value = "keep",
+        value_name = "MODE",
+        help_heading = "Text"
+    )]
+    pub headers: Headers,
+
     /// Widths of the hidden layers between the vocabulary and the code.
     #[arg(long, value_parser = parse_widths, default_value = "500,250,125", help_heading = "Network")]
     pub layers: Widths,
@@ -212,6 +233,26 @@ pub struct BuildArgs {
     /// Share of the documents held out to show a validation loss.
     #[arg(long, default_value_t = 0.05, help_heading = "Training")]
     pub validation: f32,
+
+    /// Number of topics to cluster the codes into [default: the number among 2 to 50 whose
+    /// words cohere best, at most one per 10 documents].
+    #[arg(long, value_name = "K", help_heading = "Topics")]
+    pub topics: Option<usize>,
+
+    /// How topics are named: by the decoder's words for the cluster's centre, or by
+    /// class-based TF-IDF over its documents.
+    #[arg(
+        long,
+        default_value = "decoder",
+        value_name = "HOW",
+        help_heading = "Topics"
+    )]
+    pub naming: Naming,
+
+    /// Stop fine-tuning when the validation loss has not improved for N epochs, keeping the
+    /// best epoch's weights [default: train every epoch].
+    #[arg(long, value_name = "N", help_heading = "Training")]
+    pub patience: Option<usize>,
 
     /// Seed of every random choice: the same corpus, seed and settings give the same codes.
     #[arg(
@@ -320,7 +361,41 @@ pub struct EvalArgs {
     #[arg(long, value_name = "N")]
     pub shortlist: Option<usize>,
 
+    /// Measure the index's topics instead of retrieval: NPMI coherence of their top 10 words
+    /// (over the indexed documents and those of PATH) and NMI against labels, beside class
+    /// TF-IDF words and k-means on LSA-100.
+    #[arg(long)]
+    pub topics: bool,
+
+    /// Number of topics for --topics [default: the index's].
+    #[arg(long, value_name = "K", requires = "topics")]
+    pub k: Option<usize>,
+
     /// One JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TopicsArgs {
+    /// Number of topics [default: the index's]; another number clusters the codes now and
+    /// does not change the index.
+    #[arg(long, value_name = "K")]
+    pub k: Option<usize>,
+
+    /// How topics are named [default: the index's]: decoder or ctfidf.
+    #[arg(long, value_name = "HOW")]
+    pub naming: Option<Naming>,
+
+    /// Words shown per topic (at most 20).
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub words: usize,
+
+    /// Typical documents shown per topic (at most 10).
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub docs: usize,
+
+    /// JSON Lines, one object per topic, instead of text.
     #[arg(long)]
     pub json: bool,
 }

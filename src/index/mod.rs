@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::corpus::Skipped;
 use crate::model::{Model, TrainingReport};
 use crate::text::Terms;
+use crate::topics::Topics;
 
 /// Longest first line kept for display, in characters.
 const TITLE_CHARS: usize = 160;
@@ -100,6 +101,8 @@ pub struct Index {
     pub addresses: Vec<u64>,
     /// The indexed documents counted over every stem of the corpus, for lexical search.
     pub terms: Terms,
+    /// The corpus's topics, when they were computed.
+    pub topics: Option<Topics>,
     pub report: BuildReport,
 }
 
@@ -117,5 +120,12 @@ impl Index {
     /// The row of the document with `id`.
     pub fn position(&self, id: &str) -> Option<usize> {
         self.documents.iter().position(|d| d.id == id)
+    }
+
+    /// The topic of the document at `row`, when the index has topics.
+    pub fn topic_of(&self, row: usize) -> Option<u32> {
+        self.topics
+            .as_ref()
+            .and_then(|t| t.assignments.get(row).copied())
     }
 }

@@ -4,8 +4,8 @@
 //! file), `config.json` (settings, network layout, address thresholds, build report),
 //! `vocabulary.json`, `model.safetensors` (weights, readable from Python), `codes.bin`,
 //! `documents.jsonl`, and the documents' counts over every stem of the corpus for lexical
-//! search (`terms.json`, `terms.bin`). An index is written to a temporary directory beside its destination and
-//! renamed into place, so an interrupted write never leaves a half-written index and a
+//! search (`terms.json`, `terms.bin`), and the corpus's topics (`topics.json`, optional). An
+//! index is written to a temporary directory beside its destination and renamed into place, so an interrupted write never leaves a half-written index and a
 //! directory that is not an index is never replaced. Loading checks every checksum and every
 //! length before it trusts the contents.
 
@@ -25,6 +25,7 @@ use crate::autoencoder::{Activation, Autoencoder, Layer};
 use crate::model::Model;
 use crate::settings::Settings;
 use crate::text::{Terms, Vocabulary};
+use crate::topics::Topics;
 use crate::{Error, Result};
 
 /// The format name in every manifest.
@@ -40,6 +41,7 @@ const CODES: &str = "codes.bin";
 const DOCUMENTS: &str = "documents.jsonl";
 const TERM_STEMS: &str = "terms.json";
 const TERM_COUNTS: &str = "terms.bin";
+const TOPICS: &str = "topics.json";
 const TERMS_MAGIC: &[u8; 8] = b"TOPTERM1";
 const CODES_MAGIC: &[u8; 8] = b"TOPCODE1";
 const CODES_HEADER: usize = 8 + 4 + 4 + 8;
@@ -113,7 +115,7 @@ pub fn save(index: &Index, dir: &Path) -> Result<()> {
         .tempdir_in(&parent)
         .map_err(|e| Error::io(&parent, e))?;
 
-    let files = [
+    let mut files = vec![
         (CONFIG, config_bytes(index)?),
         (VOCABULARY, json_bytes(&index.model.vocabulary, VOCABULARY)?),
         (WEIGHTS, weights_bytes(&index.model.network)?),
@@ -122,6 +124,9 @@ pub fn save(index: &Index, dir: &Path) -> Result<()> {
         (TERM_STEMS, json_bytes(&index.terms.vocabulary, TERM_STEMS)?),
         (TERM_COUNTS, csr_bytes(&index.terms.counts)),
     ];
+    if let Some(topics) = &index.topics {
+        files.push((TOPICS, json_bytes(topics, TOPICS)?));
+    }
     let mut entries = Vec::new();
     for (name, bytes) in &files {
         write_synced(&staging.path().join(name), bytes)?;
@@ -372,6 +377,16 @@ pub fn load(dir: &Path) -> Result<Index> {
         vocabulary: term_stems,
         counts: term_counts,
     };
+    let topics = match files.get(TOPICS) {
+        None => None,
+        Some(bytes) => {
+            let topics: Topics = serde_json::from_slice(bytes)
+                .map_err(|e| damaged(TOPICS, format!("cannot be read: {e}")))?;
+            check_topics(&topics, documents.len(), codes.ncols())
+                .map_err(|what| damaged(TOPICS, what))?;
+            Some(topics)
+        }
+    };
     let model = Model::from_parts(
         config.settings,
         vocabulary,
@@ -381,12 +396,44 @@ pub fn load(dir: &Path) -> Result<Index> {
     );
     Ok(Index {
         terms,
+        topics,
         model,
         documents,
         codes,
         addresses,
         report: config.report,
     })
+}
+
+/// Whether `topics` fits an index of `documents` codes of width `width`.
+fn check_topics(
+    topics: &Topics,
+    documents: usize,
+    width: usize,
+) -> std::result::Result<(), String> {
+    if topics.assignments.len() != documents {
+        return Err(format!(
+            "assigns {} documents but the index holds {documents}",
+            topics.assignments.len()
+        ));
+    }
+    if topics.centres.len() != topics.topics.len()
+        || topics.centres.iter().any(|c| c.len() != width)
+    {
+        return Err("has centres that do not fit the topics or the codes".to_string());
+    }
+    let k = topics.topics.len() as u32;
+    if let Some(bad) = topics.assignments.iter().find(|&&a| a >= k) {
+        return Err(format!("assigns topic {bad} of only {k}"));
+    }
+    if topics
+        .topics
+        .iter()
+        .any(|t| t.documents.iter().any(|&row| row >= documents) || t.words.len() != t.stems.len())
+    {
+        return Err("names a typical document or word that does not exist".to_string());
+    }
+    Ok(())
 }
 
 /// Checks the manifest and every file it lists; returns the files' bytes by name.
@@ -637,14 +684,40 @@ mod tests {
             &tokenizer,
             &texts,
         );
+        let counts = crate::topics::vocabulary_counts(&terms, &model.vocabulary);
+        let corpus = crate::topics::Corpus {
+            network: &model.network,
+            vocabulary: &model.vocabulary,
+            counts: &counts,
+        };
+        let topics = crate::topics::discover(codes.view(), &corpus, Some(2), Default::default(), 1);
         Index {
             model,
             documents,
             codes,
             addresses,
             terms,
+            topics: Some(topics),
             report: BuildReport::default(),
         }
+    }
+
+    #[test]
+    fn topics_that_do_not_fit_the_index_are_refused() {
+        let index = tiny_index();
+        let topics = index.topics.expect("tiny index has topics");
+        assert_eq!(check_topics(&topics, 3, 2), Ok(()));
+        let mut short = topics.clone();
+        short.assignments.pop();
+        assert!(
+            check_topics(&short, 3, 2)
+                .unwrap_err()
+                .contains("assigns 2 documents")
+        );
+        let mut beyond = topics.clone();
+        beyond.assignments[0] = 9;
+        assert!(check_topics(&beyond, 3, 2).unwrap_err().contains("topic 9"));
+        assert!(check_topics(&topics, 3, 5).is_err());
     }
 
     #[test]
@@ -662,6 +735,7 @@ mod tests {
         assert_eq!(loaded.model.thresholds, index.model.thresholds);
         assert_eq!(loaded.model.settings, index.model.settings);
         assert_eq!(loaded.terms, index.terms);
+        assert_eq!(loaded.topics, index.topics);
         let (again, _) = loaded.model.encode_texts(&["heart blood pressure"]);
         assert_eq!(again.row(0), index.codes.row(0));
     }

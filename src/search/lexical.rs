@@ -43,58 +43,12 @@ pub struct Lexical {
 impl Lexical {
     /// Weights the documents of `terms`.
     pub fn new(terms: &Terms, weighting: Weighting) -> Self {
-        let counts = &terms.counts;
-        let (n, stems) = counts.shape();
-        let mut df = vec![0u32; stems];
-        for &c in counts.indices() {
-            df[c] += 1;
-        }
-        let idf: Vec<f32> = df
-            .iter()
-            .map(|&d| {
-                let (n, d) = (n as f32, d as f32);
-                match weighting {
-                    Weighting::TfIdf => ((1.0 + n) / (1.0 + d)).ln() + 1.0,
-                    Weighting::Bm25 => (1.0 + (n - d + 0.5) / (d + 0.5)).ln(),
-                }
-            })
-            .collect();
-
-        let lengths = text::row_sums(counts);
-        let mean_length = lengths.iter().sum::<f32>() / n.max(1) as f32;
-        let mut weighted = counts.clone();
-        let indptr: Vec<usize> = weighted.indptr().raw_storage().to_vec();
-        let indices: Vec<usize> = weighted.indices().to_vec();
-        let data = weighted.data_mut();
-        for row in 0..n {
-            let span = indptr[row]..indptr[row + 1];
-            match weighting {
-                Weighting::TfIdf => {
-                    let mut norm = 0.0f32;
-                    for k in span.clone() {
-                        data[k] *= idf[indices[k]];
-                        norm += data[k] * data[k];
-                    }
-                    let norm = norm.sqrt();
-                    if norm > 0.0 {
-                        data[span].iter_mut().for_each(|v| *v /= norm);
-                    }
-                }
-                Weighting::Bm25 => {
-                    let scale =
-                        BM25_K1 * (1.0 - BM25_B + BM25_B * lengths[row] / mean_length.max(1e-9));
-                    for k in span {
-                        let tf = data[k];
-                        data[k] = idf[indices[k]] * tf * (BM25_K1 + 1.0) / (tf + scale);
-                    }
-                }
-            }
-        }
+        let (weighted, idf) = weigh(&terms.counts, weighting);
         Lexical {
             weighting,
             postings: weighted.transpose_view().to_csr(),
             idf,
-            documents: n,
+            documents: terms.counts.rows(),
         }
     }
 
@@ -142,6 +96,58 @@ impl Lexical {
         let all = self.scores(weights);
         rows.iter().map(|&r| all[r]).collect()
     }
+}
+
+/// The documents of `counts` weighted for lexical search, one row per document: TF-IDF rows
+/// of unit length, or BM25 term weights; and each stem's inverse document frequency.
+pub fn weigh(counts: &CsMat<f32>, weighting: Weighting) -> (CsMat<f32>, Vec<f32>) {
+    let (n, stems) = counts.shape();
+    let mut df = vec![0u32; stems];
+    for &c in counts.indices() {
+        df[c] += 1;
+    }
+    let idf: Vec<f32> = df
+        .iter()
+        .map(|&d| {
+            let (n, d) = (n as f32, d as f32);
+            match weighting {
+                Weighting::TfIdf => ((1.0 + n) / (1.0 + d)).ln() + 1.0,
+                Weighting::Bm25 => (1.0 + (n - d + 0.5) / (d + 0.5)).ln(),
+            }
+        })
+        .collect();
+
+    let lengths = text::row_sums(counts);
+    let mean_length = lengths.iter().sum::<f32>() / n.max(1) as f32;
+    let mut weighted = counts.clone();
+    let indptr: Vec<usize> = weighted.indptr().raw_storage().to_vec();
+    let indices: Vec<usize> = weighted.indices().to_vec();
+    let data = weighted.data_mut();
+    for row in 0..n {
+        let span = indptr[row]..indptr[row + 1];
+        match weighting {
+            Weighting::TfIdf => {
+                let mut norm = 0.0f32;
+                for k in span.clone() {
+                    data[k] *= idf[indices[k]];
+                    norm += data[k] * data[k];
+                }
+                let norm = norm.sqrt();
+                if norm > 0.0 {
+                    data[span].iter_mut().for_each(|v| *v /= norm);
+                }
+            }
+            Weighting::Bm25 => {
+                let scale =
+                    BM25_K1 * (1.0 - BM25_B + BM25_B * lengths[row] / mean_length.max(1e-9));
+                for k in span {
+                    let tf = data[k];
+                    data[k] = idf[indices[k]] * tf * (BM25_K1 + 1.0) / (tf + scale);
+                }
+            }
+        }
+    }
+    (weighted, idf)
 }
 
 #[cfg(test)]

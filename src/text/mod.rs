@@ -1,10 +1,12 @@
 //! From text to numbers: tokenizer, stop words, stems and their words, vocabulary, bag of words.
 
 mod bow;
+mod headers;
 mod stopwords;
 mod tokenizer;
 mod vocab;
 
 pub use bow::{Terms, bag_of_words, count_row, from_rows, row_sums, scale_rows, to_probabilities};
+pub use headers::Headers;
 pub use tokenizer::{Language, Tokenizer};
 pub use vocab::Vocabulary;

@@ -13,6 +13,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
 use unicode_segmentation::UnicodeSegmentation;
 
+use super::Headers;
 use super::stopwords;
 
 /// Longest token kept, in characters.
@@ -147,6 +148,7 @@ pub struct Tokenizer {
     language: Language,
     stemmer: Stemmer,
     stop_words: HashSet<String>,
+    headers: Headers,
 }
 
 impl fmt::Debug for Tokenizer {
@@ -154,6 +156,7 @@ impl fmt::Debug for Tokenizer {
         f.debug_struct("Tokenizer")
             .field("language", &self.language)
             .field("stop_words", &self.stop_words.len())
+            .field("headers", &self.headers)
             .finish()
     }
 }
@@ -179,7 +182,19 @@ impl Tokenizer {
             language,
             stemmer: Stemmer::create(language.algorithm()),
             stop_words,
+            headers: Headers::Keep,
         }
+    }
+
+    /// The same tokenizer, handling a leading mail header block as `headers` says.
+    pub fn with_headers(mut self, headers: Headers) -> Self {
+        self.headers = headers;
+        self
+    }
+
+    /// What this tokenizer does with mail headers.
+    pub fn headers(&self) -> Headers {
+        self.headers
     }
 
     /// The language this tokenizer stems for.
@@ -196,6 +211,7 @@ impl Tokenizer {
 
     /// Calls `each(stem, word)` for every kept token of `text`, in order.
     pub fn for_each(&self, text: &str, mut each: impl FnMut(&str, &str)) {
+        let text = self.headers.apply(text);
         for raw in text.unicode_words() {
             if !raw.chars().any(char::is_alphabetic) {
                 continue;
