@@ -713,7 +713,7 @@ fn info(cli: &Cli, args: &InfoArgs) -> Result<()> {
     writeln!(out, "source       {}", report.source)?;
     writeln!(
         out,
-        "documents    {} indexed, {} read, {} skipped, {} decoded as Latin-1",
+        "documents    {} indexed, {} read, {} skipped, {} decoded leniently (not UTF-8)",
         index.len(),
         report.documents_read,
         report.skipped.len(),

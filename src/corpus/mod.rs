@@ -4,8 +4,8 @@
 //! with the same options. Ids are unique within one read; labels come from folder names or from
 //! the records' `label` / `labels` fields. Bytes become text through [`decode`], which never
 //! fails: files that are empty or binary are skipped with a reason, files that are not valid
-//! UTF-8 are read as Latin-1 and counted in [`ReadReport::lenient`]. A read that finds no
-//! document at all is an error that says why.
+//! UTF-8 are read as Windows-1252 or Latin-1 and counted in [`ReadReport::lenient`]. A read
+//! that finds no document at all is an error that says why.
 //!
 //! The readers live one per file: `tree` (directories), `archive` (`.tar.gz`), `records`
 //! (JSON Lines and CSV); `collect` holds what they share.
@@ -63,8 +63,8 @@ pub struct ReadReport {
     pub documents: Vec<Document>,
     /// Documents that were passed over, with the reason.
     pub skipped: Vec<Skipped>,
-    /// Documents whose bytes were not valid UTF-8 and were decoded leniently (as Latin-1, or
-    /// as damaged UTF-16); see [`Decoded::Text`].
+    /// Documents whose bytes were not valid UTF-8 and were decoded leniently (as Windows-1252,
+    /// Latin-1, or damaged UTF-16); see [`Decoded::Text`].
     pub lenient: usize,
     /// Documents left out by [`ReadOptions::include`] / [`ReadOptions::exclude`].
     pub filtered: usize,
