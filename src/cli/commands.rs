@@ -40,6 +40,8 @@ fn read_documents(args: &ReadArgs, progress: &dyn Progress) -> Result<ReadReport
     let options = ReadOptions {
         include: args.include.clone(),
         exclude: args.exclude.clone(),
+        // The parser keeps the number of MiB within a range whose bytes fit in a u64.
+        max_document_bytes: args.max_document_mb << 20,
     };
     let start = Instant::now();
     let report = corpus::read(&args.path, &options, progress)?;

@@ -144,7 +144,19 @@ pub struct ReadArgs {
     /// Leave out documents whose id matches this glob (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+
+    /// Skip documents larger than this many MiB, with a warning that names them.
+    #[arg(
+        long,
+        value_name = "MIB",
+        default_value_t = 64,
+        value_parser = clap::value_parser!(u64).range(1..=MAX_DOCUMENT_MIB)
+    )]
+    pub max_document_mb: u64,
 }
+
+/// The largest `--max-document-mb`: 1 TiB.
+const MAX_DOCUMENT_MIB: u64 = 1 << 20;
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {

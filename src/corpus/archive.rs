@@ -6,7 +6,8 @@
 //! Only regular-file members are documents; folders, links and device entries are ignored, and
 //! hidden members (a component starting with `.`) are passed over as in a directory tree.
 //! Member paths are only ever ids: nothing is written to disk, so `..` or absolute paths are
-//! harmless. A truncated or corrupt archive is an error naming the archive, never a panic.
+//! harmless. A member over the size limit is skipped without being read. A truncated or corrupt
+//! archive is an error naming the archive, never a panic.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -45,6 +46,9 @@ pub(crate) fn read(path: &Path, filter: &Filter, progress: &dyn Progress) -> Res
         };
         if !collector.wants(&id) {
             // The tar reader skips over the member's data when the next entry is asked for.
+            continue;
+        }
+        if collector.too_large(&id, entry.size(), &Origin::Member(member))? {
             continue;
         }
         let mut bytes = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0));
@@ -275,6 +279,33 @@ mod tests {
         std::fs::write(&path, "this is no gzip at all").map_err(|e| Error::io(&path, e))?;
         let message = input_message(read_with(&path, &[], &[]));
         assert!(message.contains("damaged or truncated"), "{message}");
+        Ok(())
+    }
+
+    #[test]
+    fn members_over_the_size_limit_are_skipped_unread() -> Result<()> {
+        let dir = tempdir()?;
+        let big = "many words ".repeat(200);
+        let path = write_archive(
+            dir.path(),
+            "c.tar.gz",
+            &[
+                Member::File("a/small", b"small words"),
+                Member::File("a/big", big.as_bytes()),
+            ],
+        )?;
+        let options = crate::corpus::ReadOptions {
+            max_document_bytes: 1000,
+            ..crate::corpus::ReadOptions::default()
+        };
+        let report = crate::corpus::read(&path, &options, &crate::progress::Silent)?;
+        assert_eq!(report.documents.len(), 1);
+        assert_eq!(report.skipped[0].id, "a/big");
+        assert!(
+            report.skipped[0].reason.starts_with("too large: 2.1 KiB"),
+            "{}",
+            report.skipped[0].reason
+        );
         Ok(())
     }
 
