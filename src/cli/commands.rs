@@ -299,9 +299,9 @@ fn print_hits(
                     out,
                     "{:>3}  {score:.3}  {}  {}  {}",
                     rank + 1,
-                    document.id,
-                    document.label(),
-                    document.title
+                    corpus::printable(&document.id),
+                    corpus::printable(&document.label()),
+                    corpus::printable(&document.title)
                 )?;
             }
         }

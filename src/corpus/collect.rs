@@ -1,10 +1,12 @@
 //! What every reader shares: the filter by id and size, and the collector of documents.
 //!
 //! A reader finds candidate documents and hands each to a [`Collector`], which applies the
-//! filter, skips documents over the size limit, decodes bytes, checks that ids are unique, counts
-//! and logs skips and lenient decodes, and reports progress. [`Collector::finish`] turns an empty
-//! result into an error that says what was looked for and why nothing was found.
+//! filter, skips documents over the size limit, decodes bytes, makes line endings `\n`, checks
+//! that ids are unique, counts and logs skips and lenient decodes, and reports progress.
+//! [`Collector::finish`] turns an empty result into an error that says what was looked for and
+//! why nothing was found.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::io::Read;
@@ -128,6 +130,37 @@ pub(crate) fn human_size(bytes: u64) -> String {
     }
 }
 
+/// An id as a log line or a table shows it: control characters such as a newline in a file name
+/// are escaped, so that one document takes one line.
+///
+/// ```
+/// assert_eq!(topics::corpus::printable("a\nb.txt"), "a\\nb.txt");
+/// ```
+pub fn printable(id: &str) -> Cow<'_, str> {
+    if !id.chars().any(char::is_control) {
+        return Cow::Borrowed(id);
+    }
+    Cow::Owned(
+        id.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+/// `text` with every `\r\n` and lone `\r` made a `\n`.
+fn unix_line_endings(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
 /// Where in the input a document came from, to name both places when an id repeats.
 #[derive(Debug, Clone)]
 pub(crate) enum Origin {
@@ -190,7 +223,7 @@ impl<'a> Collector<'a> {
     pub(crate) fn wants(&mut self, id: &str) -> bool {
         let wanted = self.filter.accepts(id);
         if !wanted {
-            tracing::trace!(id, "left out by --include/--exclude");
+            tracing::trace!(id = %printable(id), "left out by --include/--exclude");
             self.report.filtered += 1;
             self.stage.0.advance(1);
         }
@@ -253,7 +286,7 @@ impl<'a> Collector<'a> {
             } => {
                 if lenient {
                     tracing::debug!(
-                        id,
+                        id = %printable(&id),
                         ?encoding,
                         "not valid in its encoding; decoded leniently"
                     );
@@ -297,6 +330,7 @@ impl<'a> Collector<'a> {
         }
         self.claim(&id, origin)?;
         self.report.lenient += usize::from(lenient);
+        let text = unix_line_endings(text);
         self.report.documents.push(Document { id, labels, text });
         self.stage.0.advance(1);
         Ok(())
@@ -306,7 +340,7 @@ impl<'a> Collector<'a> {
     pub(crate) fn skip(&mut self, id: String, reason: String, origin: Origin) -> Result<()> {
         self.claim(&id, origin)?;
         if self.report.skipped.len() < SKIPS_LOGGED {
-            tracing::warn!("skipped {id}: {reason}");
+            tracing::warn!("skipped {}: {reason}", printable(&id));
         }
         self.report.skipped.push(Skipped { id, reason });
         self.stage.0.advance(1);
@@ -449,6 +483,18 @@ mod tests {
         assert_eq!(human_size(64 << 20), "64 MiB");
         assert_eq!(human_size((64 << 20) + 1), "64.0 MiB");
         assert_eq!(human_size(3 << 29), "1.5 GiB");
+    }
+
+    #[test]
+    fn control_characters_in_ids_are_shown_escaped() {
+        assert_eq!(printable("a/b.txt"), "a/b.txt");
+        assert_eq!(printable("line\nbreak\t.txt"), "line\\nbreak\\t.txt");
+    }
+
+    #[test]
+    fn line_endings_become_newlines() {
+        assert_eq!(unix_line_endings("a\r\nb\rc\nd".to_string()), "a\nb\nc\nd");
+        assert_eq!(unix_line_endings("plain".to_string()), "plain");
     }
 
     #[test]

@@ -4,10 +4,10 @@
 //! with the same options. Ids are unique within one read; labels come from folder names or from
 //! the records' `label` / `labels` fields. Bytes become text through [`decode`], which never
 //! fails: files that are empty or binary are skipped with a reason, files that are not valid
-//! UTF-8 are read as Windows-1252 or Latin-1 and counted in [`ReadReport::lenient`]. A document
-//! larger than [`ReadOptions::max_document_bytes`] is skipped with a reason before its bytes are
-//! read, so one huge file never fills memory. A read that finds no document at all is an error
-//! that says why.
+//! UTF-8 are read as Windows-1252 or Latin-1 and counted in [`ReadReport::lenient`]. Line
+//! endings become `\n`. A document larger than [`ReadOptions::max_document_bytes`] is skipped
+//! with a reason before its bytes are read, so one huge file never fills memory. A read that
+//! finds no document at all is an error that says why.
 //!
 //! The readers live one per file: `tree` (directories), `archive` (`.tar.gz`), `records`
 //! (JSON Lines and CSV); `collect` holds what they share.
@@ -20,6 +20,7 @@ mod tree;
 
 use std::path::Path;
 
+pub use collect::printable;
 pub use decode::{Decoded, Encoding, decode};
 
 use crate::progress::Progress;

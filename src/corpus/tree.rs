@@ -5,7 +5,8 @@
 //! sorted order, so two reads of the same tree agree. Hidden files and folders (names starting
 //! with `.`) are passed over silently; files that cannot be read or are over the size limit,
 //! symbolic-link loops and broken links are skipped with a reason, so one bad file does not stop
-//! a read of thousands.
+//! a read of thousands. A name with a newline or another control character keeps it in its id;
+//! log lines show it escaped.
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -154,8 +155,7 @@ fn relative_id(root: &Path, path: &Path) -> (String, Vec<String>) {
     let id = components.join("/");
     if lossy {
         tracing::warn!(
-            path = ?relative,
-            "file name is not valid UTF-8; its id {id:?} replaces the invalid bytes"
+            "file name {relative:?} is not valid UTF-8; its id {id:?} replaces the invalid bytes"
         );
     }
 
