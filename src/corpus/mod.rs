@@ -155,9 +155,9 @@ impl Format {
 /// reported as one stage, `"reading"`.
 ///
 /// # Errors
-/// When `path` does not exist or cannot be read, when an archive is damaged, when a record is
-/// malformed, when two documents share an id, when a glob is invalid, and when no document is
-/// found at all.
+/// When `path` does not exist or cannot be read, when an archive is damaged or not gzip, when a
+/// record is malformed, when two documents share an id, when a glob is invalid, and when no
+/// document is found at all.
 ///
 /// # Example
 /// ```no_run
