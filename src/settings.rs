@@ -14,6 +14,11 @@ use crate::{Error, Result};
 /// The most epochs [`Checked::epochs_for`] raises a stage to.
 pub const MAX_EPOCHS: usize = 1000;
 
+/// The most weights the encoder may have: 2^28, 1 GiB of f32. Fine-tuning holds the encoder, the
+/// decoder, their gradients and Adam's two moments, about 8 GiB at this size, and that is about
+/// a third of the memory of the machines `topics` is built on.
+pub const MAX_WEIGHTS: u64 = 1 << 28;
+
 /// Everything that decides how an index is built.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
@@ -147,6 +152,7 @@ impl Settings {
         {
             return Err(Error::setting("bits", bits, "addresses have 1 to 64 bits"));
         }
+        self.check_size()?;
         if self.batch_size == 0 {
             return Err(Error::setting(
                 "batch-size",
@@ -220,6 +226,38 @@ impl Settings {
             ));
         }
         Ok(Checked(self))
+    }
+
+    /// Fails when the network the settings ask for has more weights than [`MAX_WEIGHTS`].
+    ///
+    /// The input is taken as the vocabulary asked for; the one built may be smaller.
+    fn check_size(&self) -> Result<()> {
+        let code = self.bits.unwrap_or(self.dims);
+        let widths: Vec<u64> = std::iter::once(self.vocab)
+            .chain(self.layers.iter().copied())
+            .chain(std::iter::once(code))
+            .map(|w| w as u64)
+            .collect();
+        let weights = widths.windows(2).try_fold(0u64, |sum, pair| {
+            pair[0].checked_mul(pair[1])?.checked_add(sum)
+        });
+        if weights.is_some_and(|w| w <= MAX_WEIGHTS) {
+            return Ok(());
+        }
+        let shown: Vec<String> = self.layers.iter().map(usize::to_string).collect();
+        let network: Vec<String> = widths.iter().map(u64::to_string).collect();
+        let count = weights.map_or("more than 2^64".to_string(), |w| w.to_string());
+        Err(Error::setting(
+            "layers",
+            shown.join(","),
+            format!(
+                "the network {} (with --vocab {} as its input) would have {count} weights, more \
+                 than the {MAX_WEIGHTS} that training can hold in memory; give narrower layers \
+                 or a smaller --vocab",
+                network.join("-"),
+                self.vocab
+            ),
+        ))
     }
 }
 
@@ -360,8 +398,24 @@ mod tests {
                 dropout: 1.0,
                 ..Settings::default()
             },
+            Settings {
+                layers: vec![usize::MAX, 2],
+                ..Settings::default()
+            },
+            Settings {
+                vocab: 1 << 30,
+                ..Settings::default()
+            },
         ];
-        let names = ["--vocab", "--dims", "--layers", "--bits", "--dropout"];
+        let names = [
+            "--vocab",
+            "--dims",
+            "--layers",
+            "--bits",
+            "--dropout",
+            "--layers",
+            "--vocab 1073741824 as its input",
+        ];
         for (settings, name) in cases.into_iter().zip(names) {
             let message = settings.check().expect_err("invalid").to_string();
             assert!(message.contains(name), "{message}");

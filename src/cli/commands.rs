@@ -18,7 +18,7 @@ use super::output::{Sink, decode_text, ignore_broken_pipe, read_file, read_text_
 use super::progress::Bars;
 use super::{
     BuildArgs, Cli, Command, DupsArgs, EncodeArgs, EvalArgs, ExportArgs, InfoArgs, MapArgs,
-    QueryArgs, ReadArgs, Rerank,
+    QueryArgs, ReadArgs, Rerank, check_query_length,
 };
 
 /// Runs the command that `cli` names.
@@ -41,6 +41,8 @@ pub(super) fn read_documents(args: &ReadArgs, progress: &dyn Progress) -> Result
     let options = ReadOptions {
         include: args.include.clone(),
         exclude: args.exclude.clone(),
+        // The parser keeps the number of MiB within a range whose bytes fit in a u64.
+        max_document_bytes: args.max_document_mb << 20,
     };
     let start = Instant::now();
     let report = corpus::read(&args.path, &options, progress)?;
@@ -222,26 +224,49 @@ fn query(cli: &Cli, args: &QueryArgs) -> Result<()> {
         return out.finish();
     }
 
-    let queries: Vec<String> = match (&args.text, &args.file) {
-        (Some(text), _) => vec![text.clone()],
-        (None, Some(path)) => read_query_lines(path)?,
-        (None, None) => bail!("give a query text, --file or --id"),
+    // Each query with the line of --file it comes from.
+    let (lines, queries, too_long): (Vec<usize>, Vec<String>, usize) =
+        match (&args.text, &args.file) {
+            (Some(text), _) => (vec![1], vec![text.clone()], 0),
+            (None, Some(path)) => {
+                let (numbered, too_long) = read_query_lines(path)?;
+                let (lines, queries) = numbered.into_iter().unzip();
+                (lines, queries, too_long)
+            }
+            (None, None) => bail!("give a query text, --file or --id"),
+        };
+    let total = queries.len() + too_long;
+    let none_answered = |path: &std::path::Path| {
+        anyhow::anyhow!(
+            "{}: none of its {total} queries could be answered (see the warnings above)",
+            path.display()
+        )
     };
+    if let (true, Some(path)) = (queries.is_empty(), &args.file) {
+        return Err(none_answered(path));
+    }
+    let mut skipped = too_long;
     let (codes, known) = index.model.encode_texts(&queries);
     let unit_queries = search::unit_rows(codes.view());
     let batch = args.file.is_some();
     for (q, text) in queries.iter().enumerate() {
         if !known[q] {
-            if batch {
+            let why = why_unknown(&index, text);
+            if let Some(path) = &args.file {
                 tracing::warn!(
-                    "query {} ({text:?}) has no word of the index's vocabulary: skipped",
-                    q + 1
+                    "{}, line {}: the query {} has no word of the index's vocabulary: {why}; \
+                     skipped",
+                    path.display(),
+                    lines[q],
+                    shorten(text)
                 );
+                skipped += 1;
                 continue;
             }
             bail!(
-                "the query {text:?} has no word of the index's vocabulary (after stop words and \
-                 stemming), so nothing can be ranked: try other words"
+                "the query {} has no word of the index's vocabulary: {why}, so nothing can be \
+                 ranked; try other words",
+                shorten(text)
             );
         }
         let scores = search::scores(unit.view(), unit_queries.row(q));
@@ -249,10 +274,55 @@ fn query(cli: &Cli, args: &QueryArgs) -> Result<()> {
         let hits = rank(&scores, &counts, &label_ok);
         print_hits(&mut out, &index, text, &hits, args.json, batch)?;
     }
-    out.finish()
+    out.finish()?;
+    if let Some(path) = &args.file {
+        if skipped == total {
+            return Err(none_answered(path));
+        }
+        if skipped > 0 {
+            tracing::warn!("{skipped} of {total} queries skipped");
+        }
+    }
+    Ok(())
 }
 
-fn read_query_lines(path: &std::path::Path) -> Result<Vec<String>> {
+/// Why a query with no word of the vocabulary has none, for messages.
+fn why_unknown(index: &Index, text: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    index.model.tokenizer().for_each(text, |_, word| {
+        if !words.iter().any(|w| w == word) {
+            words.push(word.to_string());
+        }
+    });
+    if words.is_empty() {
+        return "it has only stop words, numbers or single letters".to_string();
+    }
+    let shown = 5;
+    let mut list = words
+        .iter()
+        .take(shown)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if words.len() > shown {
+        list.push_str(&format!(" and {} more", words.len() - shown));
+    }
+    format!("none of its words ({list}) is in the vocabulary")
+}
+
+/// A query as it is quoted in messages: its first 60 characters, with the length of the rest.
+fn shorten(text: &str) -> String {
+    const SHOWN: usize = 60;
+    let mut chars = text.char_indices();
+    match chars.nth(SHOWN) {
+        None => format!("{text:?}"),
+        Some((cut, _)) => format!("{:?}… ({} bytes in all)", &text[..cut], text.len()),
+    }
+}
+
+/// The non-blank lines of a query file (or stdin for `-`) with their line numbers, and how many
+/// were skipped for being too long.
+fn read_query_lines(path: &std::path::Path) -> Result<(Vec<(usize, String)>, usize)> {
     let bytes = if path.as_os_str() == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()
@@ -263,15 +333,24 @@ fn read_query_lines(path: &std::path::Path) -> Result<Vec<String>> {
         read_file(path)?
     };
     let text = decode_text(path, &bytes, "a file of queries")?;
-    let lines: Vec<String> = text
-        .lines()
-        .map(|l| l.trim_end_matches('\r').to_string())
-        .filter(|l| !l.trim().is_empty())
-        .collect();
-    if lines.is_empty() {
+    let mut lines = Vec::new();
+    let mut skipped = 0;
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        if let Err(why) = check_query_length(line) {
+            tracing::warn!("{}, line {}: {why}; skipped", path.display(), number + 1);
+            skipped += 1;
+            continue;
+        }
+        lines.push((number + 1, line.to_string()));
+    }
+    if lines.is_empty() && skipped == 0 {
         bail!("{}: no queries in it (one query per line)", path.display());
     }
-    Ok(lines)
+    Ok((lines, skipped))
 }
 
 fn print_hits(
@@ -308,9 +387,9 @@ fn print_hits(
                     out,
                     "{:>3}  {score:.3}  {}  {}{topic}  {}",
                     rank + 1,
-                    document.id,
-                    document.label(),
-                    document.title
+                    corpus::printable(&document.id),
+                    corpus::printable(&document.label()),
+                    corpus::printable(&document.title)
                 )?;
             }
         }
@@ -766,7 +845,7 @@ fn info(cli: &Cli, args: &InfoArgs) -> Result<()> {
     writeln!(out, "source       {}", report.source)?;
     writeln!(
         out,
-        "documents    {} indexed, {} read, {} skipped, {} decoded as Latin-1",
+        "documents    {} indexed, {} read, {} skipped, {} decoded leniently (not UTF-8)",
         index.len(),
         report.documents_read,
         report.skipped.len(),

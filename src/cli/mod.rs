@@ -155,6 +155,43 @@ pub struct ReadArgs {
     /// Leave out documents whose id matches this glob (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+
+    /// Skip documents larger than this many MiB, with a warning that names them.
+    #[arg(
+        long,
+        value_name = "MIB",
+        default_value_t = 64,
+        value_parser = clap::value_parser!(u64).range(1..=MAX_DOCUMENT_MIB)
+    )]
+    pub max_document_mb: u64,
+}
+
+/// The largest `--max-document-mb`: 1 TiB.
+const MAX_DOCUMENT_MIB: u64 = 1 << 20;
+
+/// The longest query, in bytes: a question or a passage, not a book.
+pub const MAX_QUERY_BYTES: usize = 64 * 1024;
+
+/// A query given on the command line: not blank and at most [`MAX_QUERY_BYTES`].
+fn parse_query(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        return Err("the query is empty: give some words to search for".to_string());
+    }
+    check_query_length(text)?;
+    Ok(text.to_string())
+}
+
+/// Fails for a query longer than [`MAX_QUERY_BYTES`], saying how long it is.
+pub fn check_query_length(text: &str) -> Result<(), String> {
+    if text.len() > MAX_QUERY_BYTES {
+        return Err(format!(
+            "the query has {} bytes, more than the {} KiB a query may have: give its key words, \
+             or index the text and use --id",
+            text.len(),
+            MAX_QUERY_BYTES / 1024
+        ));
+    }
+    Ok(())
 }
 
 #[derive(Debug, Args)]
@@ -267,7 +304,11 @@ pub struct BuildArgs {
 #[derive(Debug, Args)]
 pub struct QueryArgs {
     /// The question or text to match.
-    #[arg(conflicts_with_all = ["file", "id"], required_unless_present_any = ["file", "id"])]
+    #[arg(
+        conflicts_with_all = ["file", "id"],
+        required_unless_present_any = ["file", "id"],
+        value_parser = parse_query
+    )]
     pub text: Option<String>,
 
     /// Read one query per line from this file (- for stdin).
@@ -279,7 +320,11 @@ pub struct QueryArgs {
     pub id: Option<String>,
 
     /// How many documents to return per query.
-    #[arg(short, default_value_t = 10)]
+    #[arg(
+        short,
+        default_value_t = 10,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
+    )]
     pub k: usize,
 
     /// Keep only documents with this label.

@@ -6,11 +6,13 @@
 //! Only regular-file members are documents; folders, links and device entries are ignored, and
 //! hidden members (a component starting with `.`) are passed over as in a directory tree.
 //! Member paths are only ever ids: nothing is written to disk, so `..` or absolute paths are
-//! harmless. A truncated or corrupt archive is an error naming the archive, never a panic.
+//! harmless. A member over the size limit is skipped without being read. A truncated or corrupt
+//! archive, or a file that only has the name of one, is an error naming the archive, never a
+//! panic.
 
 use std::borrow::Cow;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use flate2::read::GzDecoder;
@@ -23,10 +25,15 @@ use crate::{Error, Result};
 /// Read buffer between the file and the decompressor.
 const BUFFER_LEN: usize = 256 * 1024;
 
+/// The first two bytes of every gzip stream.
+const GZIP_MAGIC: &[u8] = b"\x1f\x8b";
+
 /// Reads every regular-file member of the `.tar.gz` archive at `path`.
 pub(crate) fn read(path: &Path, filter: &Filter, progress: &dyn Progress) -> Result<ReadReport> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let gzip = GzDecoder::new(BufReader::with_capacity(BUFFER_LEN, file));
+    let mut buffered = BufReader::with_capacity(BUFFER_LEN, file);
+    check_gzip_magic(path, &mut buffered)?;
+    let gzip = GzDecoder::new(buffered);
     let mut archive = tar::Archive::new(gzip);
     let mut collector = Collector::new(path, filter, progress, 0);
 
@@ -47,6 +54,9 @@ pub(crate) fn read(path: &Path, filter: &Filter, progress: &dyn Progress) -> Res
             // The tar reader skips over the member's data when the next entry is asked for.
             continue;
         }
+        if collector.too_large(&id, entry.size(), &Origin::Member(member))? {
+            continue;
+        }
         let mut bytes = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0));
         entry
             .read_to_end(&mut bytes)
@@ -59,6 +69,30 @@ pub(crate) fn read(path: &Path, filter: &Filter, progress: &dyn Progress) -> Res
     std::io::copy(&mut archive.into_inner(), &mut std::io::sink())
         .map_err(|e| damaged(path, &e, None))?;
     collector.finish("regular-file members of the archive, hidden ones excepted")
+}
+
+/// Fails unless the file starts as gzip does, so that a file named `.tar.gz` that is something
+/// else is called what it is rather than damaged.
+fn check_gzip_magic(path: &Path, reader: &mut BufReader<File>) -> Result<()> {
+    let head = reader.fill_buf().map_err(|e| Error::io(path, e))?;
+    if head.starts_with(GZIP_MAGIC) {
+        return Ok(());
+    }
+    let what = if head.is_empty() {
+        "is empty".to_string()
+    } else if head.len() > 262 && &head[257..262] == b"ustar" {
+        "is an uncompressed tar archive".to_string()
+    } else {
+        let shown: Vec<String> = head.iter().take(4).map(|b| format!("{b:02x}")).collect();
+        format!("starts with the bytes {}", shown.join(" "))
+    };
+    Err(Error::input(
+        path,
+        format!(
+            "is named like a .tar.gz but is not gzip-compressed: it {what}, where gzip starts \
+             with 1f 8b; compress it with gzip, or give the folder it was packed from"
+        ),
+    ))
 }
 
 /// The error for an archive that cannot be read to the end.
@@ -269,12 +303,59 @@ mod tests {
     }
 
     #[test]
-    fn garbage_is_damaged() -> Result<()> {
+    fn a_file_only_named_like_gzip_says_what_it_is() -> Result<()> {
         let dir = tempdir()?;
         let path = dir.path().join("not.tar.gz");
         std::fs::write(&path, "this is no gzip at all").map_err(|e| Error::io(&path, e))?;
         let message = input_message(read_with(&path, &[], &[]));
-        assert!(message.contains("damaged or truncated"), "{message}");
+        assert!(message.contains("not gzip-compressed"), "{message}");
+        assert!(
+            message.contains("starts with the bytes 74 68 69 73"),
+            "{message}"
+        );
+
+        let mut plain = tar::Builder::new(Vec::new());
+        let mut header = tar::Header::new_gnu();
+        header.set_size(3);
+        header.set_cksum();
+        plain
+            .append_data(&mut header, "a/1", &b"one"[..])
+            .map_err(|e| Error::io(&path, e))?;
+        let bytes = plain.into_inner().map_err(|e| Error::io(&path, e))?;
+        std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+        let message = input_message(read_with(&path, &[], &[]));
+        assert!(message.contains("an uncompressed tar archive"), "{message}");
+
+        std::fs::write(&path, "").map_err(|e| Error::io(&path, e))?;
+        let message = input_message(read_with(&path, &[], &[]));
+        assert!(message.contains("it is empty"), "{message}");
+        Ok(())
+    }
+
+    #[test]
+    fn members_over_the_size_limit_are_skipped_unread() -> Result<()> {
+        let dir = tempdir()?;
+        let big = "many words ".repeat(200);
+        let path = write_archive(
+            dir.path(),
+            "c.tar.gz",
+            &[
+                Member::File("a/small", b"small words"),
+                Member::File("a/big", big.as_bytes()),
+            ],
+        )?;
+        let options = crate::corpus::ReadOptions {
+            max_document_bytes: 1000,
+            ..crate::corpus::ReadOptions::default()
+        };
+        let report = crate::corpus::read(&path, &options, &crate::progress::Silent)?;
+        assert_eq!(report.documents.len(), 1);
+        assert_eq!(report.skipped[0].id, "a/big");
+        assert!(
+            report.skipped[0].reason.starts_with("too large: 2.1 KiB"),
+            "{}",
+            report.skipped[0].reason
+        );
         Ok(())
     }
 

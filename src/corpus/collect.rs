@@ -1,12 +1,15 @@
-//! What every reader shares: the include/exclude filter and the collector of documents.
+//! What every reader shares: the filter by id and size, and the collector of documents.
 //!
 //! A reader finds candidate documents and hands each to a [`Collector`], which applies the
-//! filter, decodes bytes, checks that ids are unique, counts and logs skips and lenient decodes,
-//! and reports progress. [`Collector::finish`] turns an empty result into an error that says
-//! what was looked for and why nothing was found.
+//! filter, skips documents over the size limit, decodes bytes, makes line endings `\n`, checks
+//! that ids are unique, counts and logs skips and lenient decodes, and reports progress.
+//! [`Collector::finish`] turns an empty result into an error that says what was looked for and
+//! why nothing was found.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+use std::io::Read;
 use std::path::Path;
 
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
@@ -19,20 +22,35 @@ use crate::{Error, Result};
 /// How many skipped documents are logged one by one before the rest are only counted.
 const SKIPS_LOGGED: usize = 20;
 
-/// The include/exclude globs of [`ReadOptions`], compiled.
+/// Which documents are read: the include/exclude globs of [`ReadOptions`], compiled, and its
+/// size limit.
 #[derive(Debug)]
 pub(crate) struct Filter {
     include: Option<GlobSet>,
     exclude: Option<GlobSet>,
+    max_bytes: u64,
 }
 
 impl Filter {
     /// Compiles the options' globs; `*` and `?` do not match `/`, `**` does.
     pub(crate) fn new(options: &ReadOptions) -> Result<Self> {
+        if options.max_document_bytes == 0 {
+            return Err(Error::setting(
+                "max-document-mb",
+                0,
+                "a document needs room for at least one byte",
+            ));
+        }
         Ok(Filter {
             include: glob_set("include", &options.include)?,
             exclude: glob_set("exclude", &options.exclude)?,
+            max_bytes: options.max_document_bytes,
         })
+    }
+
+    /// The most bytes a document may have.
+    pub(crate) fn max_bytes(&self) -> u64 {
+        self.max_bytes
     }
 
     /// Whether any pattern was given at all.
@@ -71,6 +89,76 @@ fn glob(name: &'static str, pattern: &str) -> Result<Glob> {
         .literal_separator(true)
         .build()
         .map_err(|e| Error::setting(name, pattern, format!("not a valid glob: {}", e.kind())))
+}
+
+/// A file's bytes, or only its size when it has more than the limit.
+pub(crate) enum Limited {
+    Bytes(Vec<u8>),
+    /// At least this many bytes: the file's size, or one past the limit for a file that grew.
+    TooLarge(u64),
+}
+
+/// Reads the file at `path` unless it has more than `max_bytes`, never reading more than one
+/// byte past the limit, so a huge file costs no memory and a file that grows is cut short.
+pub(crate) fn read_limited(path: &Path, max_bytes: u64) -> std::io::Result<Limited> {
+    let file = std::fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    if size > max_bytes {
+        return Ok(Limited::TooLarge(size));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    let read = bytes.len() as u64;
+    Ok(if read > max_bytes {
+        Limited::TooLarge(read)
+    } else {
+        Limited::Bytes(bytes)
+    })
+}
+
+/// A number of bytes for people: `512 bytes`, `2.1 KiB`, `64 MiB`, `1.5 GiB`.
+pub(crate) fn human_size(bytes: u64) -> String {
+    let units = [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
+    let Some(&(unit, scale)) = units.iter().find(|(_, scale)| bytes >= *scale) else {
+        return format!("{bytes} bytes");
+    };
+    if bytes.is_multiple_of(scale) {
+        format!("{} {unit}", bytes / scale)
+    } else {
+        format!("{:.1} {unit}", bytes as f64 / scale as f64)
+    }
+}
+
+/// An id as a log line or a table shows it: control characters such as a newline in a file name
+/// are escaped, so that one document takes one line.
+///
+/// ```
+/// assert_eq!(topics::corpus::printable("a\nb.txt"), "a\\nb.txt");
+/// ```
+pub fn printable(id: &str) -> Cow<'_, str> {
+    if !id.chars().any(char::is_control) {
+        return Cow::Borrowed(id);
+    }
+    Cow::Owned(
+        id.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+/// `text` with every `\r\n` and lone `\r` made a `\n`.
+fn unix_line_endings(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
 /// Where in the input a document came from, to name both places when an id repeats.
@@ -135,14 +223,51 @@ impl<'a> Collector<'a> {
     pub(crate) fn wants(&mut self, id: &str) -> bool {
         let wanted = self.filter.accepts(id);
         if !wanted {
-            tracing::trace!(id, "left out by --include/--exclude");
+            tracing::trace!(id = %printable(id), "left out by --include/--exclude");
             self.report.filtered += 1;
             self.stage.0.advance(1);
         }
         wanted
     }
 
-    /// Decodes a document's bytes and keeps it, or skips it when it is empty or binary.
+    /// Whether a document of `size` bytes is over the limit; one that is, is skipped with the
+    /// reason and done with.
+    pub(crate) fn too_large(&mut self, id: &str, size: u64, origin: &Origin) -> Result<bool> {
+        if size <= self.filter.max_bytes {
+            return Ok(false);
+        }
+        self.skip_too_large(id.to_string(), size, origin.clone())?;
+        Ok(true)
+    }
+
+    /// Passes over a document of `size` bytes, more than the limit.
+    pub(crate) fn skip_too_large(&mut self, id: String, size: u64, origin: Origin) -> Result<()> {
+        let reason = format!(
+            "too large: {} is over the {} limit for one document (--max-document-mb raises it)",
+            human_size(size),
+            human_size(self.filter.max_bytes)
+        );
+        self.skip(id, reason, origin)
+    }
+
+    /// Reads the file at `path` as a document, or skips it when it is over the size limit or
+    /// cannot be read.
+    pub(crate) fn add_file(
+        &mut self,
+        id: String,
+        labels: Vec<String>,
+        path: &Path,
+        origin: Origin,
+    ) -> Result<()> {
+        match read_limited(path, self.filter.max_bytes) {
+            Ok(Limited::Bytes(bytes)) => self.add_bytes(id, labels, &bytes, origin),
+            Ok(Limited::TooLarge(size)) => self.skip_too_large(id, size, origin),
+            Err(e) => self.skip(id, format!("cannot be read: {e}"), origin),
+        }
+    }
+
+    /// Decodes a document's bytes and keeps it, or skips it when it is too large, empty or
+    /// binary.
     pub(crate) fn add_bytes(
         &mut self,
         id: String,
@@ -150,6 +275,9 @@ impl<'a> Collector<'a> {
         bytes: &[u8],
         origin: Origin,
     ) -> Result<()> {
+        if self.too_large(&id, bytes.len() as u64, &origin)? {
+            return Ok(());
+        }
         match decode(bytes) {
             Decoded::Text {
                 text,
@@ -158,12 +286,12 @@ impl<'a> Collector<'a> {
             } => {
                 if lenient {
                     tracing::debug!(
-                        id,
+                        id = %printable(&id),
                         ?encoding,
                         "not valid in its encoding; decoded leniently"
                     );
                 }
-                self.add_text(id, labels, text, lenient, origin)
+                self.keep(id, labels, text, lenient, origin)
             }
             other => {
                 let reason = other.skip_reason().unwrap_or("not text").to_string();
@@ -172,8 +300,24 @@ impl<'a> Collector<'a> {
         }
     }
 
-    /// Keeps a document whose text is already decoded, or skips it when the text is blank.
+    /// Keeps a document whose text is already decoded, or skips it when the text is too large
+    /// or blank.
     pub(crate) fn add_text(
+        &mut self,
+        id: String,
+        labels: Vec<String>,
+        text: String,
+        lenient: bool,
+        origin: Origin,
+    ) -> Result<()> {
+        if self.too_large(&id, text.len() as u64, &origin)? {
+            return Ok(());
+        }
+        self.keep(id, labels, text, lenient, origin)
+    }
+
+    /// Keeps a document, or skips it when its text is blank.
+    fn keep(
         &mut self,
         id: String,
         labels: Vec<String>,
@@ -186,6 +330,7 @@ impl<'a> Collector<'a> {
         }
         self.claim(&id, origin)?;
         self.report.lenient += usize::from(lenient);
+        let text = unix_line_endings(text);
         self.report.documents.push(Document { id, labels, text });
         self.stage.0.advance(1);
         Ok(())
@@ -195,7 +340,7 @@ impl<'a> Collector<'a> {
     pub(crate) fn skip(&mut self, id: String, reason: String, origin: Origin) -> Result<()> {
         self.claim(&id, origin)?;
         if self.report.skipped.len() < SKIPS_LOGGED {
-            tracing::warn!("skipped {id}: {reason}");
+            tracing::warn!("skipped {}: {reason}", printable(&id));
         }
         self.report.skipped.push(Skipped { id, reason });
         self.stage.0.advance(1);
@@ -291,6 +436,7 @@ mod tests {
         ReadOptions {
             include: include.iter().map(|s| s.to_string()).collect(),
             exclude: exclude.iter().map(|s| s.to_string()).collect(),
+            ..ReadOptions::default()
         }
     }
 
@@ -323,6 +469,57 @@ mod tests {
                 err,
                 Err(Error::Setting {
                     name: "include",
+                    ..
+                })
+            ),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(human_size(1000), "1000 bytes");
+        assert_eq!(human_size(2200), "2.1 KiB");
+        assert_eq!(human_size(64 << 20), "64 MiB");
+        assert_eq!(human_size((64 << 20) + 1), "64.0 MiB");
+        assert_eq!(human_size(3 << 29), "1.5 GiB");
+    }
+
+    #[test]
+    fn control_characters_in_ids_are_shown_escaped() {
+        assert_eq!(printable("a/b.txt"), "a/b.txt");
+        assert_eq!(printable("line\nbreak\t.txt"), "line\\nbreak\\t.txt");
+    }
+
+    #[test]
+    fn line_endings_become_newlines() {
+        assert_eq!(unix_line_endings("a\r\nb\rc\nd".to_string()), "a\nb\nc\nd");
+        assert_eq!(unix_line_endings("plain".to_string()), "plain");
+    }
+
+    #[test]
+    fn reads_stop_one_byte_past_the_limit() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| Error::io("tempdir", e))?;
+        let path = dir.path().join("f");
+        std::fs::write(&path, "0123456789").map_err(|e| Error::io(&path, e))?;
+        let read = |limit| read_limited(&path, limit).map_err(|e| Error::io(&path, e));
+        assert!(matches!(read(10)?, Limited::Bytes(bytes) if bytes == b"0123456789"));
+        assert!(matches!(read(9)?, Limited::TooLarge(10)));
+        Ok(())
+    }
+
+    #[test]
+    fn a_zero_size_limit_is_a_setting_error() {
+        let options = ReadOptions {
+            max_document_bytes: 0,
+            ..ReadOptions::default()
+        };
+        let err = Filter::new(&options).map(|_| ());
+        assert!(
+            matches!(
+                err,
+                Err(Error::Setting {
+                    name: "max-document-mb",
                     ..
                 })
             ),

@@ -4,7 +4,9 @@
 //! wherever it is read. The rules, in order: nothing or only whitespace is [`Decoded::Empty`]; a
 //! UTF-16 byte-order mark selects UTF-16; a UTF-8 byte-order mark is dropped; NUL bytes or a
 //! large share of control bytes near the start make the file [`Decoded::Binary`]; valid UTF-8 is
-//! taken as it is; anything else is read as Latin-1, which never fails, and is marked lenient.
+//! taken as it is; anything else is read as Windows-1252 when it has bytes in 0x80–0x9F (where
+//! that code page puts curly quotes, dashes and the euro sign, and Latin-1 only rare control
+//! characters), else as Latin-1. Both never fail, and the text is marked lenient.
 
 /// How many leading bytes are inspected to tell text from binary.
 const SNIFF_LEN: usize = 8 * 1024;
@@ -27,6 +29,8 @@ pub enum Encoding {
     Utf16Be,
     /// Latin-1 (ISO 8859-1): each byte is the character of the same code point.
     Latin1,
+    /// Windows-1252: Latin-1 but for 0x80–0x9F, which hold `€`, `‘ ’ “ ”`, `–` and the like.
+    Windows1252,
 }
 
 /// What [`decode`] made of some bytes.
@@ -90,6 +94,11 @@ pub fn decode(bytes: &[u8]) -> Decoded {
 
     let (text, encoding, lenient) = match std::str::from_utf8(bytes) {
         Ok(text) => (text.to_string(), Encoding::Utf8, false),
+        Err(_) if bytes.iter().any(|b| (0x80..0xA0).contains(b)) => (
+            bytes.iter().map(|&b| windows_1252(b)).collect(),
+            Encoding::Windows1252,
+            true,
+        ),
         Err(_) => (
             bytes.iter().map(|&b| char::from(b)).collect(),
             Encoding::Latin1,
@@ -97,6 +106,21 @@ pub fn decode(bytes: &[u8]) -> Decoded {
         ),
     };
     text_or_empty(text, encoding, lenient)
+}
+
+/// What Windows-1252 makes of 0x80–0x9F, in order; the five bytes it leaves undefined stay the
+/// control characters of Latin-1, as web browsers read them.
+const WINDOWS_1252_HIGH: [char; 32] = [
+    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}',
+    '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
+];
+
+/// The character of byte `b` in Windows-1252.
+fn windows_1252(b: u8) -> char {
+    match b {
+        0x80..=0x9F => WINDOWS_1252_HIGH[usize::from(b - 0x80)],
+        _ => char::from(b),
+    }
 }
 
 /// Decodes UTF-16 code units made from byte pairs by `unit`; unpaired surrogates and an odd
@@ -196,6 +220,14 @@ mod tests {
         let (text, encoding, lenient) = text(decode(b"na\xEFve \xA9 1993"));
         assert_eq!(text, "naïve © 1993");
         assert_eq!(encoding, Encoding::Latin1);
+        assert!(lenient);
+    }
+
+    #[test]
+    fn windows_1252_has_curly_quotes_and_the_euro() {
+        let (text, encoding, lenient) = text(decode(b"\x93caf\xE9\x94 \x96 5 \x80 \x81"));
+        assert_eq!(text, "“café” – 5 € \u{81}");
+        assert_eq!(encoding, Encoding::Windows1252);
         assert!(lenient);
     }
 

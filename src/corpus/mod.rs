@@ -4,8 +4,10 @@
 //! with the same options. Ids are unique within one read; labels come from folder names or from
 //! the records' `label` / `labels` fields. Bytes become text through [`decode`], which never
 //! fails: files that are empty or binary are skipped with a reason, files that are not valid
-//! UTF-8 are read as Latin-1 and counted in [`ReadReport::lenient`]. A read that finds no
-//! document at all is an error that says why.
+//! UTF-8 are read as Windows-1252 or Latin-1 and counted in [`ReadReport::lenient`]. Line
+//! endings become `\n`. A document larger than [`ReadOptions::max_document_bytes`] is skipped
+//! with a reason before its bytes are read, so one huge file never fills memory. A read that
+//! finds no document at all is an error that says why.
 //!
 //! The readers live one per file: `tree` (directories), `archive` (`.tar.gz`), `records`
 //! (JSON Lines and CSV); `collect` holds what they share.
@@ -18,11 +20,12 @@ mod tree;
 
 use std::path::Path;
 
+pub use collect::printable;
 pub use decode::{Decoded, Encoding, decode};
 
 use crate::progress::Progress;
 use crate::{Error, Result};
-use collect::{Collector, Filter, Origin};
+use collect::{Collector, Filter, Limited, Origin};
 
 /// One document: its id, its labels (possibly none) and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,8 +38,11 @@ pub struct Document {
     pub text: String,
 }
 
+/// The most bytes one document may have unless [`ReadOptions`] says otherwise: 64 MiB.
+pub const DEFAULT_MAX_DOCUMENT_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Options shared by every reader.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ReadOptions {
     /// Glob patterns an id must match to be read (all ids when empty).
     ///
@@ -45,6 +51,22 @@ pub struct ReadOptions {
     pub include: Vec<String>,
     /// Glob patterns whose matching ids are left out.
     pub exclude: Vec<String>,
+    /// Documents with more bytes than this are skipped with a reason, unread.
+    ///
+    /// For files and archive members the size is known before reading, and a file that grows
+    /// while it is read is cut off one byte past the limit; for a record of a JSON Lines or CSV
+    /// file it is the length of its `text`.
+    pub max_document_bytes: u64,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            include: Vec::new(),
+            exclude: Vec::new(),
+            max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+        }
+    }
 }
 
 /// A document that was passed over, and why.
@@ -63,8 +85,8 @@ pub struct ReadReport {
     pub documents: Vec<Document>,
     /// Documents that were passed over, with the reason.
     pub skipped: Vec<Skipped>,
-    /// Documents whose bytes were not valid UTF-8 and were decoded leniently (as Latin-1, or
-    /// as damaged UTF-16); see [`Decoded::Text`].
+    /// Documents whose bytes were not valid UTF-8 and were decoded leniently (as Windows-1252,
+    /// Latin-1, or damaged UTF-16); see [`Decoded::Text`].
     pub lenient: usize,
     /// Documents left out by [`ReadOptions::include`] / [`ReadOptions::exclude`].
     pub filtered: usize,
@@ -133,9 +155,9 @@ impl Format {
 /// reported as one stage, `"reading"`.
 ///
 /// # Errors
-/// When `path` does not exist or cannot be read, when an archive is damaged, when a record is
-/// malformed, when two documents share an id, when a glob is invalid, and when no document is
-/// found at all.
+/// When `path` does not exist or cannot be read, when an archive is damaged or not gzip, when a
+/// record is malformed, when two documents share an id, when a glob is invalid, and when no
+/// document is found at all.
 ///
 /// # Example
 /// ```no_run
@@ -172,9 +194,13 @@ fn read_text_file(path: &Path, filter: &Filter, progress: &dyn Progress) -> Resu
         .unwrap_or_else(|| path.to_string_lossy().into_owned());
     let mut collector = Collector::new(path, filter, progress, 1);
     if collector.wants(&id) {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         let origin = Origin::File(format!("{:?}", path));
-        collector.add_bytes(id, Vec::new(), &bytes, origin)?;
+        // Unlike a file in a tree, the one file given cannot be passed over: its read error is
+        // the command's error.
+        match collect::read_limited(path, filter.max_bytes()).map_err(|e| Error::io(path, e))? {
+            Limited::Bytes(bytes) => collector.add_bytes(id, Vec::new(), &bytes, origin)?,
+            Limited::TooLarge(size) => collector.skip_too_large(id, size, origin)?,
+        }
     }
     collector.finish("the text of this one file")
 }
@@ -189,6 +215,7 @@ pub(crate) mod tests {
         let options = ReadOptions {
             include: include.iter().map(|s| s.to_string()).collect(),
             exclude: exclude.iter().map(|s| s.to_string()).collect(),
+            ..ReadOptions::default()
         };
         read(path, &options, &Silent)
     }

@@ -5,7 +5,8 @@
 //! array of strings `labels`. A CSV file has a header naming the columns `id` and `text`, and
 //! optionally `label` or `labels`, the latter separated by `|`. A malformed record is an error
 //! with its line number: a corpus file is written by a program, so a broken line means the
-//! program is wrong, and reading on would hide it.
+//! program is wrong, and reading on would hide it. A record whose `text` is over the size limit
+//! is skipped with a reason, like a file that is.
 //!
 //! The whole file is decoded with [`decode`] first, so byte-order marks and UTF-16 work; when a
 //! file is not valid UTF-8 every record of it counts as decoded leniently.

@@ -3,8 +3,10 @@
 //! A document's id is its path relative to the directory given, with `/` between components; its
 //! label is the name of the folder that holds it, and a file at the top has none. The walk is in
 //! sorted order, so two reads of the same tree agree. Hidden files and folders (names starting
-//! with `.`) are passed over silently; files that cannot be read, symbolic-link loops and broken
-//! links are skipped with a reason, so one bad file does not stop a read of thousands.
+//! with `.`) are passed over silently; files that cannot be read or are over the size limit,
+//! symbolic-link loops and broken links are skipped with a reason, so one bad file does not stop
+//! a read of thousands. A name with a newline or another control character keeps it in its id;
+//! log lines show it escaped.
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -52,10 +54,7 @@ pub(crate) fn read(root: &Path, filter: &Filter, progress: &dyn Progress) -> Res
         match found {
             Found::File { id, labels, entry } => {
                 let origin = Origin::File(format!("{:?}", entry.path()));
-                match std::fs::read(entry.path()) {
-                    Ok(bytes) => collector.add_bytes(id, labels, &bytes, origin)?,
-                    Err(e) => collector.skip(id, format!("cannot be read: {e}"), origin)?,
-                }
+                collector.add_file(id, labels, entry.path(), origin)?;
             }
             Found::Unreachable { id, reason, origin } => {
                 collector.skip(id, reason, Origin::File(origin))?;
@@ -156,8 +155,7 @@ fn relative_id(root: &Path, path: &Path) -> (String, Vec<String>) {
     let id = components.join("/");
     if lossy {
         tracing::warn!(
-            path = ?relative,
-            "file name is not valid UTF-8; its id {id:?} replaces the invalid bytes"
+            "file name {relative:?} is not valid UTF-8; its id {id:?} replaces the invalid bytes"
         );
     }
 
