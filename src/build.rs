@@ -70,7 +70,7 @@ pub fn build(
 
     progress.begin("topics", 0);
     let clustering = Instant::now();
-    let vocabulary_counts = topics::vocabulary_counts(&terms, &model.vocabulary);
+    let vocabulary_counts = terms.over(&model.vocabulary);
     let corpus = topics::Corpus {
         network: &model.network,
         vocabulary: &model.vocabulary,

@@ -13,16 +13,17 @@ use std::time::Instant;
 
 use ndarray::Array2;
 use rayon::prelude::*;
-use sprs::CsMat;
 
 use crate::corpus::Document;
 use crate::eval::{self, Evaluation, Judgements};
+use crate::hashing;
 use crate::index::Index;
+use crate::linalg;
 use crate::progress::Progress;
-use crate::search::lexical::{Lexical, Weighting};
+use crate::rng::{self, Purpose};
+use crate::search::lexical::{self, Lexical, Weighting};
 use crate::search::lsa::{self, Lsa};
 use crate::search::{self, unit_rows};
-use crate::text;
 
 /// How many of the codes' best documents `codes+bm25` re-orders in an index of `n`, unless
 /// told: 3 % of the index, at least 200.
@@ -115,6 +116,15 @@ pub fn compare(
     });
     codes_eval.seconds_per_1000 += prepare;
     results.push((format!("codes{}", index.model.code_width()), codes_eval));
+    let bits = index.model.settings.bits;
+    if let Some(bits) = bits {
+        let start = Instant::now();
+        let query_addresses = index.model.addresses(codes.view());
+        let prepare = prepare + per_1000(start.elapsed().as_secs_f64());
+        let pair = (index.addresses.as_slice(), query_addresses.as_slice());
+        let evaluation = hamming_evaluation(&judgements, &known, methods, pair, prepare);
+        results.push((format!("hamming{bits}"), evaluation));
+    }
     progress.end();
     if !methods.baselines {
         return results;
@@ -171,7 +181,7 @@ pub fn compare(
     progress.end();
 
     progress.begin("lsa", 0);
-    let index_counts = model_columns(index);
+    let index_counts = index.terms.over(&index.model.vocabulary);
     let log_index = lsa::log_counts(&index_counts);
     let query_counts = index.model.bag_of_words(&texts);
     let log_queries = lsa::log_counts(&query_counts);
@@ -191,35 +201,75 @@ pub fn compare(
         evaluation.seconds_per_1000 += prepare;
         tracing::debug!("LSA-{width} fitted in {fit_seconds:.1} s");
         results.push((format!("lsa{width}"), evaluation));
+        if bits == Some(width) {
+            // Binarized LSA: each dimension thresholded at its median over the index.
+            let raw = fitted.project(&log_index);
+            let thresholds = hashing::medians(raw.view(), width);
+            let index_addresses = hashing::addresses_of(raw.view(), &thresholds);
+            let start = Instant::now();
+            let query_addresses =
+                hashing::addresses_of(fitted.project(&log_queries).view(), &thresholds);
+            let pair = (index_addresses.as_slice(), query_addresses.as_slice());
+            let prepare = per_1000(start.elapsed().as_secs_f64());
+            let evaluation = hamming_evaluation(&judgements, &known, methods, pair, prepare);
+            results.push((format!("lsa{width}-bits"), evaluation));
+        }
     }
     progress.end();
+    if let Some(bits) = bits {
+        progress.begin("lsh", 0);
+        let seed = index.model.settings.seed;
+        let (tfidf, _) = lexical::weigh(&index.terms.counts, Weighting::TfIdf);
+        let lexical = Lexical::new(&index.terms, Weighting::TfIdf);
+        let mut stream = rng::stream(seed, Purpose::Init, &[8_000]);
+        let planes = Array2::from_shape_simple_fn((tfidf.cols(), bits), || stream.normal());
+        let zeros = vec![0.0; bits];
+        let mut projected = Array2::zeros((tfidf.rows(), bits));
+        linalg::sparse_dense(tfidf.view(), planes.view(), &mut projected.view_mut());
+        let index_addresses = hashing::addresses_of(projected.view(), &zeros);
+        let start = Instant::now();
+        let query_addresses: Vec<u64> = term_queries
+            .iter()
+            .map(|q| {
+                let mut code = vec![0.0f32; bits];
+                for (t, w) in lexical.query_weights(q) {
+                    for (c, p) in code.iter_mut().zip(planes.row(t)) {
+                        *c += w * p;
+                    }
+                }
+                hashing::address(&code, &zeros)
+            })
+            .collect();
+        let pair = (index_addresses.as_slice(), query_addresses.as_slice());
+        let prepare = per_1000(start.elapsed().as_secs_f64());
+        let evaluation = hamming_evaluation(&judgements, &known, methods, pair, prepare);
+        results.push((format!("lsh{bits}"), evaluation));
+        progress.end();
+    }
     results
 }
 
-/// The index's documents counted over the model's vocabulary, taken from the whole-corpus
-/// counts: CSR `(documents, vocab)`.
-fn model_columns(index: &Index) -> CsMat<f32> {
-    let map: Vec<Option<usize>> = index
-        .terms
-        .vocabulary
-        .stems
-        .iter()
-        .map(|stem| index.model.vocabulary.column(stem).map(|c| c as usize))
-        .collect();
-    let rows: Vec<Vec<(usize, f32)>> = index
-        .terms
-        .counts
-        .outer_iterator()
-        .map(|row| {
-            let mut mapped: Vec<(usize, f32)> = row
-                .iter()
-                .filter_map(|(c, &v)| map[c].map(|m| (m, v)))
-                .collect();
-            mapped.sort_unstable_by_key(|&(c, _)| c);
-            mapped
-        })
-        .collect();
-    text::from_rows(index.model.vocabulary.len(), &rows)
+/// Ranking by Hamming distance between `(index, query)` addresses, ties broken at random;
+/// `prepare` seconds per 1000 queries are added to the query time.
+fn hamming_evaluation(
+    judgements: &Judgements,
+    known: &[bool],
+    methods: Methods,
+    (index_addresses, query_addresses): (&[u64], &[u64]),
+    prepare: f64,
+) -> Evaluation {
+    let n = index_addresses.len();
+    let mut evaluation = eval::evaluate(judgements, n, known, methods.curve, |q| {
+        let mut random = rng::stream(0, Purpose::Sample, &[9_000, q as u64]);
+        let address = query_addresses[q];
+        Some(hashing::hamming_scores(
+            index_addresses,
+            address,
+            &mut random,
+        ))
+    });
+    evaluation.seconds_per_1000 += prepare;
+    evaluation
 }
 
 #[cfg(test)]

@@ -750,6 +750,43 @@ fn bits_train_binary_addresses() {
         info.contains("16 bits (binary code units at 0.5)"),
         "{info}"
     );
+
+    // A Hamming ball around the query's address: nearest first, none beyond the radius.
+    let ball = |extra: &[&str]| {
+        let query = "high blood pressure and heart disease";
+        stdout_of(
+            topics()
+                .args(["query", query, "--radius", "3", "-k", "50", "--json"])
+                .args(extra)
+                .arg("--index")
+                .arg(&index),
+        )
+    };
+    let out = ball(&[]);
+    let distances: Vec<u64> = json_lines(&out)
+        .iter()
+        .map(|hit| hit["distance"].as_u64().expect("a distance"))
+        .collect();
+    assert!(
+        !distances.is_empty(),
+        "the ball of radius 3 holds documents"
+    );
+    assert!(distances.iter().all(|&d| d <= 3), "{distances:?}");
+    assert!(distances.windows(2).all(|w| w[0] <= w[1]), "{distances:?}");
+    let reranked = ball(&["--rerank"]);
+    let ids = |out: &str| -> std::collections::BTreeSet<String> {
+        json_lines(out)
+            .iter()
+            .map(|hit| hit["id"].as_str().expect("id").to_string())
+            .collect()
+    };
+    if distances.len() < 50 {
+        assert_eq!(
+            ids(&out),
+            ids(&reranked),
+            "--rerank re-orders the same ball"
+        );
+    }
 }
 
 fn json_lines(out: &str) -> Vec<serde_json::Value> {

@@ -7,6 +7,7 @@ use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use topics::compare::{self, Methods, Relevance};
 use topics::corpus::{self, ReadOptions, ReadReport};
+use topics::hashing::lookup::{self, Lookup};
 use topics::hashing::{self, format_address};
 use topics::index::{Index, store};
 use topics::progress::Progress;
@@ -18,7 +19,7 @@ use super::output::{Sink, decode_text, ignore_broken_pipe, read_file, read_text_
 use super::progress::Bars;
 use super::{
     BuildArgs, Cli, Command, DupsArgs, EncodeArgs, EvalArgs, ExportArgs, InfoArgs, MapArgs,
-    QueryArgs, ReadArgs, Rerank, check_query_length,
+    MapColor, QueryArgs, ReadArgs, Rerank, check_query_length,
 };
 
 /// Runs the command that `cli` names.
@@ -166,6 +167,9 @@ struct Hit<'a> {
     label: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     topic: Option<u32>,
+    /// Hamming distance of the document's address to the query's, with --radius.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    distance: Option<u32>,
     title: &'a str,
 }
 
@@ -186,23 +190,79 @@ fn query(cli: &Cli, args: &QueryArgs) -> Result<()> {
     let shortlist = args
         .shortlist
         .unwrap_or_else(|| compare::default_shortlist(index.len()));
+    let bits = index.model.address_bits();
+    let lookup = args.radius.map(|radius| {
+        let start = Instant::now();
+        let (lookup, plan) = Lookup::new(&index.addresses, bits, radius);
+        tracing::debug!(
+            "radius {radius} over {} addresses of {bits} bits: {plan} (ready in {:.1} ms)",
+            index.len(),
+            start.elapsed().as_secs_f64() * 1e3
+        );
+        lookup
+    });
+    // The documents within --radius of `address`, nearest first, then by cosine or by their
+    // lexical score with --rerank; the best k.
+    let in_ball =
+        |address: u64, scores: &[f32], counts: &[(usize, f32)], keep: &dyn Fn(usize) -> bool| {
+            let (Some(lookup), Some(radius)) = (&lookup, args.radius) else {
+                return Vec::new();
+            };
+            let ball: Vec<(usize, u32)> = lookup
+                .ball(address, radius)
+                .into_iter()
+                .map(|(r, d)| (r as usize, d))
+                .filter(|&(r, _)| keep(r))
+                .collect();
+            tracing::debug!("{} documents within radius {radius}", ball.len());
+            if ball.is_empty() {
+                tracing::warn!(
+                    "no document lies within {radius} bits of the query's address; try a larger \
+                 --radius"
+                );
+            }
+            let order: Vec<f32> = match &lexical {
+                Some(lexical) => {
+                    let rows: Vec<usize> = ball.iter().map(|&(r, _)| r).collect();
+                    lexical.scores_of(&lexical.query_weights(counts), &rows)
+                }
+                None => ball.iter().map(|&(r, _)| scores[r]).collect(),
+            };
+            let mut ranked: Vec<(usize, u32, f32)> = ball
+                .iter()
+                .zip(order)
+                .map(|(&(r, d), o)| (r, d, o))
+                .collect();
+            ranked.sort_by(|a, b| match lexical {
+                Some(_) => b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)),
+                None => a.1.cmp(&b.1).then(b.2.total_cmp(&a.2)).then(a.0.cmp(&b.0)),
+            });
+            ranked
+                .into_iter()
+                .take(args.k)
+                .map(|(r, _, _)| (r, scores[r]))
+                .collect()
+        };
     // The best k by code; with --rerank the shortlist re-ordered by its lexical score; with
     // --hybrid every document by BM25 and code together.
-    let rank =
-        |scores: &[f32], counts: &[(usize, f32)], keep: &dyn Fn(usize) -> bool| match &lexical {
-            None => search::top_k(scores, args.k, keep),
-            Some(lexical) if args.hybrid => {
-                let lexical_scores = lexical.scores(&lexical.query_weights(counts));
-                let hybrid = search::hybrid_scores(&lexical_scores, scores, search::HYBRID_WEIGHT);
-                search::top_k(&hybrid, args.k, keep)
-            }
-            Some(lexical) => {
-                let weights = lexical.query_weights(counts);
-                search::rerank_top_k(scores, shortlist, args.k, keep, |rows| {
-                    lexical.scores_of(&weights, rows)
-                })
-            }
-        };
+    let rank = |address: u64,
+                scores: &[f32],
+                counts: &[(usize, f32)],
+                keep: &dyn Fn(usize) -> bool| match &lexical {
+        _ if args.radius.is_some() => in_ball(address, scores, counts, keep),
+        None => search::top_k(scores, args.k, keep),
+        Some(lexical) if args.hybrid => {
+            let lexical_scores = lexical.scores(&lexical.query_weights(counts));
+            let hybrid = search::hybrid_scores(&lexical_scores, scores, search::HYBRID_WEIGHT);
+            search::top_k(&hybrid, args.k, keep)
+        }
+        Some(lexical) => {
+            let weights = lexical.query_weights(counts);
+            search::rerank_top_k(scores, shortlist, args.k, keep, |rows| {
+                lexical.scores_of(&weights, rows)
+            })
+        }
+    };
 
     let mut out = Sink::open(None)?;
     if let Some(id) = &args.id {
@@ -219,8 +279,10 @@ fn query(cli: &Cli, args: &QueryArgs) -> Result<()> {
             .outer_view(own)
             .map(|row| row.iter().map(|(c, &v)| (c, v)).collect())
             .unwrap_or_default();
-        let hits = rank(&scores, &counts, &|r| r != own && label_ok(r));
-        print_hits(&mut out, &index, id, &hits, args.json, false)?;
+        let address = index.addresses[own];
+        let hits = rank(address, &scores, &counts, &|r| r != own && label_ok(r));
+        let shown = args.radius.map(|_| address);
+        print_hits(&mut out, &index, id, &hits, shown, args.json, false)?;
         return out.finish();
     }
 
@@ -248,6 +310,7 @@ fn query(cli: &Cli, args: &QueryArgs) -> Result<()> {
     let mut skipped = too_long;
     let (codes, known) = index.model.encode_texts(&queries);
     let unit_queries = search::unit_rows(codes.view());
+    let addresses = index.model.addresses(codes.view());
     let batch = args.file.is_some();
     for (q, text) in queries.iter().enumerate() {
         if !known[q] {
@@ -271,8 +334,9 @@ fn query(cli: &Cli, args: &QueryArgs) -> Result<()> {
         }
         let scores = search::scores(unit.view(), unit_queries.row(q));
         let counts = Lexical::count(&index.terms, index.model.tokenizer(), text);
-        let hits = rank(&scores, &counts, &label_ok);
-        print_hits(&mut out, &index, text, &hits, args.json, batch)?;
+        let hits = rank(addresses[q], &scores, &counts, &label_ok);
+        let shown = args.radius.map(|_| addresses[q]);
+        print_hits(&mut out, &index, text, &hits, shown, args.json, batch)?;
     }
     out.finish()?;
     if let Some(path) = &args.file {
@@ -358,6 +422,7 @@ fn print_hits(
     index: &Index,
     query: &str,
     hits: &[(usize, f32)],
+    address: Option<u64>,
     json: bool,
     header: bool,
 ) -> Result<()> {
@@ -375,14 +440,18 @@ fn print_hits(
                     id: &document.id,
                     label: document.label(),
                     topic: index.topic_of(r).map(|t| t + 1),
+                    distance: address.map(|a| lookup::distance(a, index.addresses[r])),
                     title: &document.title,
                 };
                 serde_json::to_writer(&mut *out, &hit)?;
                 writeln!(out)?;
             } else {
-                let topic = index
+                let mut topic = index
                     .topic_of(r)
                     .map_or(String::new(), |t| format!("  topic {}", t + 1));
+                if let Some(a) = address {
+                    topic += &format!("  {} bits away", lookup::distance(a, index.addresses[r]));
+                }
                 writeln!(
                     out,
                     "{:>3}  {score:.3}  {}  {}{topic}  {}",
@@ -773,28 +842,37 @@ fn read_questions(path: &std::path::Path) -> Result<ReadReport> {
 fn map(cli: &Cli, args: &MapArgs) -> Result<()> {
     let index = load_index(cli)?;
     let points = plot::project_2d(index.codes.view());
-    let mut labels: Vec<String> = index
+    let labels: Vec<String> = index
         .documents
         .iter()
         .map(|d| d.labels.first().cloned().unwrap_or_default())
         .collect();
-    if labels.iter().all(String::is_empty)
-        && let Some(topics) = &index.topics
-    {
-        tracing::info!("the documents have no labels: colouring them by topic");
-        labels = topics
+    let unlabelled = labels.iter().all(String::is_empty);
+    let by_topic = match args.color {
+        Some(MapColor::Topic) => true,
+        Some(MapColor::Label) => false,
+        None if unlabelled && index.topics.is_some() => {
+            tracing::info!("the documents have no labels: colouring them by topic");
+            true
+        }
+        None => false,
+    };
+    let labels = match (&index.topics, by_topic) {
+        (Some(topics), true) => topics
             .assignments
             .iter()
             .map(|&t| {
                 let words = &topics.topics[t as usize].words;
-                format!(
-                    "{} {}",
-                    t + 1,
-                    words.iter().take(2).cloned().collect::<Vec<_>>().join(" ")
-                )
+                let named: Vec<&str> = words.iter().take(2).map(String::as_str).collect();
+                format!("{} {}", t + 1, named.join(" "))
             })
-            .collect();
-    }
+            .collect(),
+        (None, true) => bail!(
+            "{}: the index stores no topics to colour by; rebuild it with this topics",
+            cli.index.display()
+        ),
+        (_, false) => labels,
+    };
     let how = if index.model.code_width() == 2 {
         "2-D codes"
     } else {
@@ -821,6 +899,11 @@ fn info(cli: &Cli, args: &InfoArgs) -> Result<()> {
             "widths": model.network.widths(),
             "code_width": model.code_width(),
             "address_bits": model.address_bits(),
+            "address_spread": hashing::spread(&index.addresses, model.address_bits()),
+            "binary_share": model
+                .settings
+                .bits
+                .map(|_| hashing::binary_share(index.codes.view())),
             "settings": model.settings,
             "report": report,
         });
@@ -873,16 +956,28 @@ fn info(cli: &Cli, args: &InfoArgs) -> Result<()> {
         widths.join("-"),
         model.network.code_activation()
     )?;
+    let spread = hashing::spread(&index.addresses, model.address_bits());
     writeln!(
         out,
-        "addresses    {} bits ({})",
+        "addresses    {} bits ({}): {} in use, the largest holds {} documents, {:.2} bits of \
+         entropy per bit",
         model.address_bits(),
         if s.bits.is_some() {
             "binary code units at 0.5"
         } else {
             "each code unit at its median"
-        }
+        },
+        spread.buckets,
+        spread.largest,
+        spread.entropy_per_bit
     )?;
+    if s.bits.is_some() {
+        writeln!(
+            out,
+            "             {:.1} % of code values lie within 0.1 of 0 or 1",
+            100.0 * hashing::binary_share(index.codes.view())
+        )?;
+    }
     writeln!(
         out,
         "training     {} train + {} validation documents; {} pretraining epochs per RBM, {} fine-tuning epochs, batch {}, dropout {}, seed {}",

@@ -66,7 +66,8 @@ pub enum Command {
   topics query --file questions.txt --json     (one query per line; - reads stdin)
   topics query --id cancer-gov/0000027_1-4.txt -k 5
   topics query --rerank \"how do I delete my facebook account\"
-  topics query --hybrid \"how do I delete my facebook account\"")]
+  topics query --hybrid \"how do I delete my facebook account\"
+  topics query --radius 2 \"heart attack\"      (documents within 2 bits of its address)")]
     Query(QueryArgs),
 
     /// Print the codes of documents without adding them to the index.
@@ -106,6 +107,7 @@ pub enum Command {
     /// Draw every indexed document as a point of its code, coloured by label.
     #[command(after_help = "Examples:
   topics map --png map.png          (codes wider than 2 are projected on 2 principal axes)
+  topics map --png topics.png --color topic
   topics build corpus/ --dims 2 --index two && topics map --png map.png --index two")]
     Map(MapArgs),
 
@@ -114,6 +116,13 @@ pub enum Command {
   topics info
   topics info --json --index notes-index")]
     Info(InfoArgs),
+}
+
+/// What colours the points of `topics map`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MapColor {
+    Label,
+    Topic,
 }
 
 /// What `--rerank` re-orders a shortlist by.
@@ -348,8 +357,13 @@ pub struct QueryArgs {
 
     /// How many of the codes' best documents --rerank re-orders (default: 3 % of the index,
     /// at least 200).
-    #[arg(long, value_name = "N", requires = "rerank")]
+    #[arg(long, value_name = "N", requires = "rerank", conflicts_with = "radius")]
     pub shortlist: Option<usize>,
+
+    /// Semantic hashing: only documents whose address is within this Hamming distance of the
+    /// query's, nearest first, then by the codes' cosine (--rerank orders them by BM25).
+    #[arg(long, value_name = "R", conflicts_with = "hybrid")]
+    pub radius: Option<usize>,
 
     /// JSON Lines, one object per result, instead of a table.
     #[arg(long)]
@@ -450,6 +464,11 @@ pub struct MapArgs {
     /// The PNG file to write.
     #[arg(long, value_name = "FILE")]
     pub png: PathBuf,
+
+    /// Colour points by their label or by their topic [default: label when documents have
+    /// labels, else topic].
+    #[arg(long, value_enum, value_name = "BY")]
+    pub color: Option<MapColor>,
 }
 
 #[derive(Debug, Args)]

@@ -27,7 +27,7 @@ fn topics_of(index: &Index, k: Option<usize>, naming: Option<clusters::Naming>) 
         return Ok(stored.clone());
     }
     let start = Instant::now();
-    let counts = clusters::vocabulary_counts(&index.terms, &index.model.vocabulary);
+    let counts = index.terms.over(&index.model.vocabulary);
     let corpus = Corpus {
         network: &index.model.network,
         vocabulary: &index.model.vocabulary,

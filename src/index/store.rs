@@ -684,7 +684,7 @@ mod tests {
             &tokenizer,
             &texts,
         );
-        let counts = crate::topics::vocabulary_counts(&terms, &model.vocabulary);
+        let counts = terms.over(&model.vocabulary);
         let corpus = crate::topics::Corpus {
             network: &model.network,
             vocabulary: &model.vocabulary,

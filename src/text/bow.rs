@@ -29,6 +29,30 @@ impl Terms {
         let counts = bag_of_words(tokenizer, &vocabulary, texts);
         Terms { vocabulary, counts }
     }
+
+    /// The same documents counted over `vocabulary` only (a subset of these stems, such as a
+    /// model's): CSR `(documents, vocabulary)`.
+    pub fn over(&self, vocabulary: &Vocabulary) -> CsMat<f32> {
+        let map: Vec<Option<usize>> = self
+            .vocabulary
+            .stems
+            .iter()
+            .map(|stem| vocabulary.column(stem).map(|c| c as usize))
+            .collect();
+        let rows: Vec<Vec<(usize, f32)>> = self
+            .counts
+            .outer_iterator()
+            .map(|row| {
+                let mut kept: Vec<(usize, f32)> = row
+                    .iter()
+                    .filter_map(|(c, &v)| map[c].map(|m| (m, v)))
+                    .collect();
+                kept.sort_unstable_by_key(|&(c, _)| c);
+                kept
+            })
+            .collect();
+        from_rows(vocabulary.len(), &rows)
+    }
 }
 
 /// Counts the vocabulary's stems in each text; rows are in the order of `texts`.

@@ -8,7 +8,6 @@ use std::time::Instant;
 use super::quality::{Occurrences, nmi};
 use super::{
     Choice, Corpus, Naming, RESTARTS, Topics, discover, from_clustering, kmeans, top_word_columns,
-    vocabulary_counts,
 };
 use crate::index::Index;
 use crate::search::lexical::{Weighting, weigh};
@@ -41,7 +40,7 @@ pub struct TopicScores {
 /// Measures `k` topics of `index` three ways; `extra` texts join the coherence reference.
 pub fn compare(index: &Index, extra: &[&str], k: usize, seed: u64) -> Vec<TopicScores> {
     let model = &index.model;
-    let counts = vocabulary_counts(&index.terms, &model.vocabulary);
+    let counts = index.terms.over(&model.vocabulary);
     let corpus = Corpus {
         network: &model.network,
         vocabulary: &model.vocabulary,

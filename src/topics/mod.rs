@@ -21,7 +21,7 @@ use sprs::CsMat;
 
 use crate::autoencoder::Autoencoder;
 use crate::search;
-use crate::text::{Terms, Vocabulary};
+use crate::text::Vocabulary;
 
 /// Numbers of topics tried when none is given.
 pub const CANDIDATES: [usize; 12] = [2, 4, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50];
@@ -379,27 +379,4 @@ pub fn class_tfidf(counts: &CsMat<f32>, assignments: &[u32], k: usize) -> Array2
         }
     }
     totals
-}
-
-/// `terms` counted over `vocabulary` only: the columns of the stems both share.
-pub fn vocabulary_counts(terms: &Terms, vocabulary: &Vocabulary) -> CsMat<f32> {
-    let map: Vec<Option<usize>> = terms
-        .vocabulary
-        .stems
-        .iter()
-        .map(|stem| vocabulary.column(stem).map(|c| c as usize))
-        .collect();
-    let rows: Vec<Vec<(usize, f32)>> = terms
-        .counts
-        .outer_iterator()
-        .map(|row| {
-            let mut kept: Vec<(usize, f32)> = row
-                .iter()
-                .filter_map(|(c, &v)| map[c].map(|m| (m, v)))
-                .collect();
-            kept.sort_unstable_by_key(|&(c, _)| c);
-            kept
-        })
-        .collect();
-    crate::text::from_rows(vocabulary.len(), &rows)
 }

@@ -5,6 +5,8 @@
 //! trained with noise, the unit's median over the training corpus for real-valued codes (so
 //! each bit splits the corpus in half). Addresses hold at most 64 bits.
 
+pub mod lookup;
+
 use std::collections::HashMap;
 
 use ndarray::ArrayView2;
@@ -38,6 +40,63 @@ pub fn medians(codes: ArrayView2<f32>, max: usize) -> Vec<f32> {
             *median
         })
         .collect()
+}
+
+/// The addresses of the rows of `codes` under `thresholds`.
+pub fn addresses_of(codes: ArrayView2<f32>, thresholds: &[f32]) -> Vec<u64> {
+    codes
+        .rows()
+        .into_iter()
+        .map(|code| address(&code.to_vec(), thresholds))
+        .collect()
+}
+
+/// Ranking scores of `addresses` by Hamming distance to `query`, nearest highest, with ties
+/// broken at random by `random` (each score is minus the distance plus a number in [0, 0.5)).
+pub fn hamming_scores(addresses: &[u64], query: u64, random: &mut crate::rng::Stream) -> Vec<f32> {
+    addresses
+        .iter()
+        .map(|&a| -(lookup::distance(a, query) as f32) + 0.5 * random.uniform())
+        .collect()
+}
+
+/// How evenly addresses spread over their space.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Spread {
+    /// Distinct addresses in use.
+    pub buckets: usize,
+    /// The most documents at one address.
+    pub largest: usize,
+    /// The mean over bits of each bit's entropy, in bits: 1 when every bit splits the
+    /// documents in half.
+    pub entropy_per_bit: f64,
+}
+
+/// The spread of `addresses` of `bits` bits.
+pub fn spread(addresses: &[u64], bits: usize) -> Spread {
+    let table = buckets(addresses);
+    let n = addresses.len().max(1) as f64;
+    let entropy: f64 = (0..bits.min(64))
+        .map(|bit| {
+            let p = addresses.iter().filter(|&&a| a >> bit & 1 == 1).count() as f64 / n;
+            [p, 1.0 - p]
+                .iter()
+                .filter(|&&q| q > 0.0)
+                .map(|&q| -q * q.log2())
+                .sum::<f64>()
+        })
+        .sum();
+    Spread {
+        buckets: table.len(),
+        largest: table.values().map(Vec::len).max().unwrap_or(0),
+        entropy_per_bit: entropy / bits.clamp(1, 64) as f64,
+    }
+}
+
+/// The share of the values of `codes` within 0.1 of 0 or 1: how binary logistic codes are.
+pub fn binary_share(codes: ArrayView2<f32>) -> f64 {
+    let near = codes.iter().filter(|&&v| !(0.1..=0.9).contains(&v)).count();
+    near as f64 / codes.len().max(1) as f64
 }
 
 /// An address as `0x` and zero-padded lower-case hex, one digit per four bits.
@@ -121,6 +180,17 @@ pub fn near_duplicates(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spread_counts_buckets_and_bit_entropy() {
+        let spread = spread(&[0b00, 0b01, 0b10, 0b11, 0b11], 2);
+        assert_eq!((spread.buckets, spread.largest), (4, 2));
+        // Each bit is set in 2 or 3 of 5 documents.
+        let h = -(0.4f64 * 0.4f64.log2() + 0.6 * 0.6f64.log2());
+        assert!((spread.entropy_per_bit - h).abs() < 1e-12);
+        let codes = ndarray::array![[0.05f32, 0.5], [0.95, 1.0]];
+        assert_eq!(binary_share(codes.view()), 0.75);
+    }
     use ndarray::array;
 
     #[test]
