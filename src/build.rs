@@ -68,6 +68,7 @@ pub fn build(
         terms.counts.nnz()
     );
 
+    let encoding_seconds = encoding.elapsed().as_secs_f64();
     progress.begin("topics", 0);
     let clustering = Instant::now();
     let vocabulary_counts = terms.over(&model.vocabulary);
@@ -94,12 +95,12 @@ pub fn build(
 
     let mut training = training;
     training.timings.push(Timing {
-        stage: "topics".to_string(),
-        seconds: clustering.elapsed().as_secs_f64(),
+        stage: "encoding".to_string(),
+        seconds: encoding_seconds,
     });
     training.timings.push(Timing {
-        stage: "encoding".to_string(),
-        seconds: encoding.elapsed().as_secs_f64(),
+        stage: "topics".to_string(),
+        seconds: clustering.elapsed().as_secs_f64(),
     });
     let report = BuildReport {
         source: source.to_string(),
@@ -107,6 +108,8 @@ pub fn build(
         skipped,
         lenient: read.lenient,
         training,
+        added: 0,
+        removed: 0,
         seconds: start.elapsed().as_secs_f64(),
     };
     Ok(Index {

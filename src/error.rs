@@ -44,6 +44,10 @@ pub enum Error {
     /// A query that cannot be answered, such as one with no known word.
     #[error("{0}")]
     Query(String),
+
+    /// A change to an index that cannot be made as asked; nothing was changed.
+    #[error("{0}")]
+    Change(String),
 }
 
 /// The crate's result type.

@@ -662,7 +662,7 @@ fn a_rebuild_replaces_an_index_whole() {
     let leftovers: Vec<String> = fs::read_dir(dir.path())
         .expect("readable")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
+        .filter(|n| n.starts_with('.') && n != ".index.lock")
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
@@ -903,4 +903,92 @@ fn queries_show_topics_and_eval_measures_them() {
         );
         assert_eq!(method["topics"], 5);
     }
+}
+
+#[test]
+fn add_and_remove_change_the_index_without_retraining() {
+    let dir = TempDir::new().expect("temp dir");
+    let index = build(dir.path(), MEDQUAD, &["--exclude", "cdc/**"]);
+    let weights = fs::read(index.join("model.safetensors")).expect("weights");
+    let rows = |index: &Path| {
+        let out = stdout_of(topics().args(["export", "--index"]).arg(index));
+        out.lines().count() - 1
+    };
+    let cdc = count_files(&Path::new(MEDQUAD).join("cdc"));
+    let before = rows(&index);
+    assert_eq!(before, count_files(Path::new(MEDQUAD)) - cdc);
+
+    topics()
+        .args(["add", MEDQUAD, "--include", "cdc/**", "-q", "--index"])
+        .arg(&index)
+        .assert()
+        .success();
+    assert_eq!(rows(&index), before + cdc);
+    assert_eq!(
+        fs::read(index.join("model.safetensors")).expect("weights"),
+        weights
+    );
+    // An added document's code is the one `encode` gives it, and it answers queries.
+    let one = "cdc/0000440-7.txt";
+    let export = stdout_of(topics().args(["export", "--index"]).arg(&index));
+    let exported = export
+        .lines()
+        .find(|l| l.starts_with(one))
+        .expect("added row");
+    let encoded = stdout_of(
+        topics()
+            .arg("encode")
+            .arg(Path::new(MEDQUAD).join(one))
+            .arg("--index")
+            .arg(&index),
+    );
+    let codes = |line: &str| line.split(',').skip(3).collect::<Vec<_>>().join(",");
+    let encoded_line = encoded.lines().nth(1).expect("encoded row");
+    assert_eq!(codes(exported), codes(encoded_line));
+    let hits = stdout_of(
+        topics()
+            .args(["query", "--id", one, "--json", "--index"])
+            .arg(&index),
+    );
+    assert_eq!(json_lines(&hits).len(), 10);
+
+    // Adding the same ids again, or removing an unknown one, changes nothing.
+    let manifest = fs::read(index.join("manifest.json")).expect("manifest");
+    let index_arg = index.to_str().expect("UTF-8 path");
+    fails_with(
+        &["add", MEDQUAD, "--include", "cdc/**", "--index", index_arg],
+        1,
+        "already in the index",
+    );
+    fails_with(
+        &["remove", "no/such.txt", "--index", index_arg],
+        1,
+        "not in the index",
+    );
+    assert_eq!(
+        fs::read(index.join("manifest.json")).expect("manifest"),
+        manifest
+    );
+
+    topics()
+        .args(["remove", one, "cdc/0000001-1.txt", "-q", "--index"])
+        .arg(&index)
+        .assert()
+        .success();
+    assert_eq!(rows(&index), before + cdc - 2);
+    fails_with(
+        &["query", "--id", one, "--index", index_arg],
+        1,
+        "no document with id",
+    );
+    let topics_out = stdout_of(topics().args(["topics", "--json", "--index"]).arg(&index));
+    let sizes: u64 = json_lines(&topics_out)
+        .iter()
+        .map(|t| t["size"].as_u64().expect("size"))
+        .sum();
+    assert_eq!(
+        sizes as usize,
+        before + cdc - 2,
+        "topic sizes follow the changes"
+    );
 }

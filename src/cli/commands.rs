@@ -18,15 +18,86 @@ use topics::{eval, plot, search};
 use super::output::{Sink, decode_text, ignore_broken_pipe, read_file, read_text_file, write_file};
 use super::progress::Bars;
 use super::{
-    BuildArgs, Cli, Command, DupsArgs, EncodeArgs, EvalArgs, ExportArgs, InfoArgs, MapArgs,
-    MapColor, QueryArgs, ReadArgs, Rerank, check_query_length,
+    AddArgs, BuildArgs, Cli, Command, DupsArgs, EncodeArgs, EvalArgs, ExportArgs, InfoArgs,
+    MapArgs, MapColor, QueryArgs, ReadArgs, RemoveArgs, Rerank, check_query_length,
 };
+
+fn add(cli: &Cli, args: &AddArgs, bars: &Bars) -> Result<()> {
+    let start = Instant::now();
+    let _lock = store::lock(&cli.index)?;
+    let mut index = load_index(cli)?;
+    let read = read_documents(&args.read, bars)?;
+    let before = index.len();
+    let added = index.add(&read.documents)?;
+    for skipped in &added.skipped {
+        tracing::warn!("{}: skipped, {}", skipped.id, skipped.reason);
+    }
+    if added.added == 0 {
+        bail!(
+            "{}: no document could be added ({} read, {} skipped); the index is unchanged",
+            args.read.path.display(),
+            read.documents.len(),
+            read.skipped.len() + added.skipped.len()
+        );
+    }
+    index.report.added += added.added;
+    store::save(&index, &cli.index)
+        .with_context(|| format!("cannot write the index to {}", cli.index.display()))?;
+    if added.unknown_stems > 0 {
+        tracing::info!(
+            "{} stems of the new documents are not in the index's vocabulary and count for \
+             neither codes nor BM25; rebuild to learn them",
+            added.unknown_stems
+        );
+    }
+    tracing::info!(
+        "added {} documents to {} ({before} before, {} now; {} skipped) in {:.1} s",
+        added.added,
+        cli.index.display(),
+        index.len(),
+        read.skipped.len() + added.skipped.len(),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn remove(cli: &Cli, args: &RemoveArgs) -> Result<()> {
+    let mut ids = args.ids.clone();
+    if let Some(path) = &args.file {
+        let text = read_text_file(path, "id file")?;
+        ids.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from),
+        );
+    }
+    if ids.is_empty() {
+        bail!("give the ids to remove, or --file with one id per line");
+    }
+    ids.sort();
+    ids.dedup();
+    let _lock = store::lock(&cli.index)?;
+    let mut index = load_index(cli)?;
+    let left = index.remove(&ids)?;
+    index.report.removed += ids.len();
+    store::save(&index, &cli.index)
+        .with_context(|| format!("cannot write the index to {}", cli.index.display()))?;
+    tracing::info!(
+        "removed {} documents from {}; {left} remain",
+        ids.len(),
+        cli.index.display()
+    );
+    Ok(())
+}
 
 /// Runs the command that `cli` names.
 pub fn run(cli: Cli) -> Result<()> {
     let bars = Bars::new(cli.quiet);
     match &cli.command {
         Command::Build(args) => build(&cli, args, &bars),
+        Command::Add(args) => add(&cli, args, &bars),
+        Command::Remove(args) => remove(&cli, args),
         Command::Query(args) => query(&cli, args),
         Command::Encode(args) => encode(&cli, args, &bars),
         Command::Export(args) => export(&cli, args),
@@ -126,6 +197,7 @@ fn settings_of(args: &BuildArgs) -> Result<Settings> {
 fn build(cli: &Cli, args: &BuildArgs, bars: &Bars) -> Result<()> {
     let start = Instant::now();
     let settings = settings_of(args)?.check()?;
+    let _lock = store::lock(&cli.index)?;
     let read = read_documents(&args.read, bars)?;
     let index = topics::build::build(
         &read,
@@ -928,8 +1000,10 @@ fn info(cli: &Cli, args: &InfoArgs) -> Result<()> {
     writeln!(out, "source       {}", report.source)?;
     writeln!(
         out,
-        "documents    {} indexed, {} read, {} skipped, {} decoded leniently (not UTF-8)",
+        "documents    {} indexed ({} added and {} removed since the build), {} read, {} skipped, {} decoded leniently (not UTF-8)",
         index.len(),
+        report.added,
+        report.removed,
         report.documents_read,
         report.skipped.len(),
         report.lenient

@@ -60,6 +60,18 @@ pub enum Command {
   topics build notes.jsonl --epochs 5 --seed 7 --index notes-index")]
     Build(BuildArgs),
 
+    /// Encode more documents with the trained model and add them to the index (no retraining).
+    #[command(after_help = "Examples:
+  topics add new-posts/
+  topics add more.jsonl --index notes-index")]
+    Add(AddArgs),
+
+    /// Drop documents from the index by id.
+    #[command(after_help = "Examples:
+  topics remove cdc/0000440-7.txt nhlbi/0000044-1.txt
+  topics remove --file stale-ids.txt")]
+    Remove(RemoveArgs),
+
     /// Find the documents closest to a question, a batch of questions or a document.
     #[command(after_help = "Examples:
   topics query \"how do I get my graphics card to work\"
@@ -368,6 +380,23 @@ pub struct QueryArgs {
     /// JSON Lines, one object per result, instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// Ids of the documents to drop.
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+
+    /// A file of ids to drop, one per line.
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,9 @@
 //! every file. Rows of `codes`, `addresses` and `documents` correspond one to one.
 
 pub mod store;
+mod update;
+
+pub use update::Added;
 
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
@@ -71,6 +74,12 @@ pub struct BuildReport {
     /// Documents whose bytes were decoded leniently (not UTF-8).
     pub lenient: usize,
     pub training: TrainingReport,
+    /// Documents added by `topics add` since the build.
+    #[serde(default)]
+    pub added: usize,
+    /// Documents removed by `topics remove` since the build.
+    #[serde(default)]
+    pub removed: usize,
     /// Wall time of the whole build, in seconds.
     pub seconds: f64,
 }

@@ -156,6 +156,42 @@ pub fn save(index: &Index, dir: &Path) -> Result<()> {
     result
 }
 
+/// An exclusive claim on changing one index, held until dropped.
+#[derive(Debug)]
+pub struct Lock {
+    _file: fs::File,
+}
+
+/// Claims the right to change the index at `dir` (build, add, remove): a lock file beside it,
+/// `.NAME.lock`. A second claim while one is held fails at once with a message that says so.
+pub fn lock(dir: &Path) -> Result<Lock> {
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "index".to_string());
+    let path = parent.join(format!(".{name}.lock"));
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Lock { _file: file }),
+        Err(fs::TryLockError::WouldBlock) => Err(Error::index(
+            dir,
+            "is being changed by another topics command (build, add or remove); try again when \
+             it has finished",
+        )),
+        Err(fs::TryLockError::Error(e)) => Err(Error::io(&path, e)),
+    }
+}
+
 /// Renames `staged` to `dir`, moving an existing `dir` aside first and removing it after.
 fn swap_into_place(staged: &Path, dir: &Path, parent: &Path) -> Result<()> {
     if dir.exists() {
@@ -718,6 +754,17 @@ mod tests {
         beyond.assignments[0] = 9;
         assert!(check_topics(&beyond, 3, 2).unwrap_err().contains("topic 9"));
         assert!(check_topics(&topics, 3, 5).is_err());
+    }
+
+    #[test]
+    fn a_second_lock_on_one_index_fails_until_the_first_is_dropped() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("index");
+        let first = lock(&path).expect("first lock");
+        let message = lock(&path).expect_err("second lock").to_string();
+        assert!(message.contains("another topics command"), "{message}");
+        drop(first);
+        lock(&path).expect("free again");
     }
 
     #[test]
