@@ -992,3 +992,41 @@ fn add_and_remove_change_the_index_without_retraining() {
         "topic sizes follow the changes"
     );
 }
+
+#[test]
+fn info_verify_names_every_damaged_file() {
+    let dir = TempDir::new().expect("temp dir");
+    let copy = dir.path().join("index");
+    fs::create_dir(&copy).expect("dir");
+    for entry in fs::read_dir(medquad_index()).expect("index") {
+        let entry = entry.expect("entry");
+        fs::copy(entry.path(), copy.join(entry.file_name())).expect("copy");
+    }
+    let out = stdout_of(topics().args(["info", "--verify", "--index"]).arg(&copy));
+    assert!(out.lines().all(|l| l.starts_with("ok ")), "{out}");
+    assert!(out.contains("topics.json"), "{out}");
+
+    let documents = copy.join("documents.jsonl");
+    let mut bytes = fs::read(&documents).expect("documents");
+    bytes[10] ^= 1;
+    fs::write(&documents, bytes).expect("write");
+    fs::remove_file(copy.join("terms.bin")).expect("remove");
+    let output = topics()
+        .args(["info", "--verify", "--index"])
+        .arg(&copy)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        out.contains("DAMAGED documents.jsonl") && out.contains("checksum"),
+        "{out}"
+    );
+    assert!(
+        out.contains("DAMAGED terms.bin") && out.contains("missing"),
+        "{out}"
+    );
+    assert!(out.contains("ok      codes.bin"), "{out}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("2 of 8 checks failed"), "{stderr}");
+}

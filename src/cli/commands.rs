@@ -956,7 +956,42 @@ fn map(cli: &Cli, args: &MapArgs) -> Result<()> {
     Ok(())
 }
 
+fn verify(cli: &Cli, json: bool) -> Result<()> {
+    let checks = store::verify(&cli.index)?;
+    let bad = checks.iter().filter(|c| c.problem.is_some()).count();
+    let mut out = Sink::open(None)?;
+    if json {
+        let report = serde_json::json!({
+            "index": cli.index.display().to_string(),
+            "sound": bad == 0,
+            "files": checks,
+        });
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        for check in &checks {
+            match &check.problem {
+                None => writeln!(out, "ok      {:<18} {:>12} bytes", check.name, check.bytes)?,
+                Some(problem) => writeln!(out, "DAMAGED {:<18} {problem}", check.name)?,
+            }
+        }
+    }
+    out.finish()?;
+    if bad > 0 {
+        bail!(
+            "{}: {bad} of {} checks failed; rebuild the index (`topics build`)",
+            cli.index.display(),
+            checks.len()
+        );
+    }
+    tracing::info!("{}: every file checks out", cli.index.display());
+    Ok(())
+}
+
 fn info(cli: &Cli, args: &InfoArgs) -> Result<()> {
+    if args.verify {
+        return verify(cli, args.json);
+    }
     let index = load_index(cli)?;
     let model = &index.model;
     let report = &index.report;

@@ -126,7 +126,8 @@ pub enum Command {
     /// What the index holds: documents, vocabulary, network, settings, losses, format.
     #[command(after_help = "Examples:
   topics info
-  topics info --json --index notes-index")]
+  topics info --json --index notes-index
+  topics info --verify")]
     Info(InfoArgs),
 }
 
@@ -505,4 +506,9 @@ pub struct InfoArgs {
     /// JSON instead of text.
     #[arg(long)]
     pub json: bool,
+
+    /// Check every file of the index (size, checksum, contents) and say what is wrong; exit
+    /// code 1 if anything is.
+    #[arg(long)]
+    pub verify: bool,
 }

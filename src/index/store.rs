@@ -474,6 +474,17 @@ fn check_topics(
 
 /// Checks the manifest and every file it lists; returns the files' bytes by name.
 pub fn verified_files(dir: &Path) -> Result<HashMap<String, Vec<u8>>> {
+    let manifest = read_manifest(dir)?;
+    let mut files = HashMap::new();
+    for entry in manifest.files {
+        let bytes = checked_file(dir, &entry)?;
+        files.insert(entry.name, bytes);
+    }
+    Ok(files)
+}
+
+/// The manifest of the index at `dir`, once its format and version are ones this reads.
+fn read_manifest(dir: &Path) -> Result<Manifest> {
     if !dir.is_dir() {
         return Err(Error::index(
             dir,
@@ -514,38 +525,74 @@ pub fn verified_files(dir: &Path) -> Result<HashMap<String, Vec<u8>>> {
             ),
         ));
     }
-    let mut files = HashMap::new();
-    for entry in manifest.files {
-        if entry.name.contains(['/', '\\']) || entry.name.starts_with('.') {
-            return Err(Error::index(
-                &manifest_path,
-                format!("names an odd file {:?}", entry.name),
-            ));
-        }
-        let path = dir.join(&entry.name);
-        let bytes = fs::read(&path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::index(&path, "is missing; rebuild the index"),
-            _ => Error::io(&path, e),
-        })?;
-        if bytes.len() as u64 != entry.bytes {
-            return Err(Error::index(
-                &path,
-                format!(
-                    "has {} bytes, the manifest says {}: it is truncated or damaged; rebuild the index",
-                    bytes.len(),
-                    entry.bytes
-                ),
-            ));
-        }
-        if sha256_hex(&bytes) != entry.sha256 {
-            return Err(Error::index(
-                &path,
-                "fails its checksum: it is damaged; rebuild the index",
-            ));
-        }
-        files.insert(entry.name, bytes);
+    Ok(manifest)
+}
+
+/// The bytes of the file `entry` names, once its size and checksum match the manifest's.
+fn checked_file(dir: &Path, entry: &FileEntry) -> Result<Vec<u8>> {
+    if entry.name.contains(['/', '\\']) || entry.name.starts_with('.') {
+        return Err(Error::index(
+            dir.join(MANIFEST),
+            format!("names an odd file {:?}", entry.name),
+        ));
     }
-    Ok(files)
+    let path = dir.join(&entry.name);
+    let bytes = fs::read(&path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::index(&path, "is missing; rebuild the index"),
+        _ => Error::io(&path, e),
+    })?;
+    if bytes.len() as u64 != entry.bytes {
+        return Err(Error::index(
+            &path,
+            format!(
+                "has {} bytes, the manifest says {}: it is truncated or damaged; rebuild the index",
+                bytes.len(),
+                entry.bytes
+            ),
+        ));
+    }
+    if sha256_hex(&bytes) != entry.sha256 {
+        return Err(Error::index(
+            &path,
+            "fails its checksum: it is damaged; rebuild the index",
+        ));
+    }
+    Ok(bytes)
+}
+
+/// One file's verdict from [`verify`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileCheck {
+    pub name: String,
+    pub bytes: u64,
+    /// What is wrong with it, or `None` when its size, checksum and contents check out.
+    pub problem: Option<String>,
+}
+
+/// Checks every file of the index at `dir` and what they hold together, going on past the
+/// first problem. The manifest itself must be readable; then each listed file gets a verdict,
+/// and when every file is sound, loading the whole index checks that they agree.
+pub fn verify(dir: &Path) -> Result<Vec<FileCheck>> {
+    let manifest = read_manifest(dir)?;
+    let mut checks: Vec<FileCheck> = manifest
+        .files
+        .iter()
+        .map(|entry| FileCheck {
+            name: entry.name.clone(),
+            bytes: entry.bytes,
+            problem: checked_file(dir, entry).err().map(|e| e.to_string()),
+        })
+        .collect();
+    if checks.iter().all(|c| c.problem.is_none())
+        && let Err(e) = load(dir)
+    {
+        checks.push(FileCheck {
+            name: "(the files together)".to_string(),
+            bytes: 0,
+            problem: Some(e.to_string()),
+        });
+    }
+    Ok(checks)
 }
 
 fn read_tensor(
