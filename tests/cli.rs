@@ -1030,3 +1030,57 @@ fn info_verify_names_every_damaged_file() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("2 of 8 checks failed"), "{stderr}");
 }
+
+#[test]
+fn queries_during_changes_see_the_old_index_or_the_new_one() {
+    let dir = TempDir::new().expect("temp dir");
+    let index = build(dir.path(), MEDQUAD, &["--exclude", "cdc/**"]);
+    let cdc: Vec<String> = fs::read_dir(Path::new(MEDQUAD).join("cdc"))
+        .expect("cdc")
+        .map(|e| format!("cdc/{}", e.expect("entry").file_name().to_string_lossy()))
+        .collect();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(|| {
+            for _ in 0..3 {
+                topics()
+                    .args(["add", MEDQUAD, "--include", "cdc/**", "-q", "--index"])
+                    .arg(&index)
+                    .assert()
+                    .success();
+                topics()
+                    .arg("remove")
+                    .args(&cdc)
+                    .args(["-q", "--index"])
+                    .arg(&index)
+                    .assert()
+                    .success();
+            }
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+        let mut queries = 0;
+        while !done.load(std::sync::atomic::Ordering::SeqCst) {
+            let output = topics()
+                .args(["query", "heart attack symptoms", "-k", "3", "--index"])
+                .arg(&index)
+                .output()
+                .expect("runs");
+            assert!(
+                output.status.success(),
+                "query {queries} failed while the index changed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            queries += 1;
+        }
+        writer.join().expect("writer");
+        assert!(queries > 0);
+    });
+    // A second writer while one holds the lock is refused at once.
+    let _held = topics::index::store::lock(&index).expect("lock");
+    let index_arg = index.to_str().expect("UTF-8 path");
+    fails_with(
+        &["remove", "ghr/0000001-1.txt", "--index", index_arg],
+        1,
+        "another topics command",
+    );
+}

@@ -192,20 +192,27 @@ pub fn lock(dir: &Path) -> Result<Lock> {
     }
 }
 
-/// Renames `staged` to `dir`, moving an existing `dir` aside first and removing it after.
+/// Puts `staged` in the place of `dir`. Where the system can exchange two directories in one
+/// step (Linux), a reader finds either the old index or the new one at `dir`, never nothing;
+/// elsewhere the old one is moved aside first.
 fn swap_into_place(staged: &Path, dir: &Path, parent: &Path) -> Result<()> {
     if dir.exists() {
-        let name = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-        fs::rename(dir, &old).map_err(|e| Error::io(dir, e))?;
-        if let Err(e) = fs::rename(staged, dir) {
-            let _ = fs::rename(&old, dir);
-            return Err(Error::io(dir, e));
+        if exchange(staged, dir) {
+            // `staged` now holds the old index.
+            fs::remove_dir_all(staged).map_err(|e| Error::io(staged, e))?;
+        } else {
+            let name = dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+            fs::rename(dir, &old).map_err(|e| Error::io(dir, e))?;
+            if let Err(e) = fs::rename(staged, dir) {
+                let _ = fs::rename(&old, dir);
+                return Err(Error::io(dir, e));
+            }
+            fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
         }
-        fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
     } else {
         fs::rename(staged, dir).map_err(|e| Error::io(dir, e))?;
     }
@@ -213,6 +220,18 @@ fn swap_into_place(staged: &Path, dir: &Path, parent: &Path) -> Result<()> {
         let _ = handle.sync_all();
     }
     Ok(())
+}
+
+/// Exchanges the directories `a` and `b` atomically; false where that cannot be done.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> bool {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).is_ok()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> bool {
+    false
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -361,6 +380,27 @@ fn documents_bytes(documents: &[DocumentInfo]) -> Result<Vec<u8>> {
 
 /// Loads the index in `dir`, verifying the manifest, every checksum and every length.
 pub fn load(dir: &Path) -> Result<Index> {
+    // A writer may replace the index while it is read: a file then fails the checksum of the
+    // manifest read before it. Read again while the manifest keeps changing under us.
+    let mut attempt = 0;
+    loop {
+        let manifest = fs::read(dir.join(MANIFEST)).ok();
+        match load_once(dir) {
+            Err(Error::Index { .. })
+                if attempt < 5 && fs::read(dir.join(MANIFEST)).ok() != manifest =>
+            {
+                attempt += 1;
+                tracing::debug!(
+                    "{}: replaced while being read; reading it again",
+                    dir.display()
+                );
+            }
+            result => return result,
+        }
+    }
+}
+
+fn load_once(dir: &Path) -> Result<Index> {
     let files = verified_files(dir)?;
     let file = |name: &str| -> Result<&Vec<u8>> {
         files.get(name).ok_or_else(|| {
