@@ -18,8 +18,8 @@ use topics::{eval, plot, search};
 use super::output::{Sink, decode_text, ignore_broken_pipe, read_file, read_text_file, write_file};
 use super::progress::Bars;
 use super::{
-    AddArgs, BuildArgs, Cli, Command, DupsArgs, EncodeArgs, EvalArgs, ExportArgs, InfoArgs,
-    MapArgs, MapColor, QueryArgs, ReadArgs, RemoveArgs, Rerank, check_query_length,
+    AddArgs, BuildArgs, Cli, Command, DupMeasure, DupsArgs, EncodeArgs, EvalArgs, ExportArgs,
+    InfoArgs, MapArgs, MapColor, QueryArgs, ReadArgs, RemoveArgs, Rerank, check_query_length,
 };
 
 fn add(cli: &Cli, args: &AddArgs, bars: &Bars) -> Result<()> {
@@ -668,15 +668,29 @@ struct GroupRow<'a> {
 }
 
 fn dups(cli: &Cli, args: &DupsArgs) -> Result<()> {
-    if !(-1.0..=1.0).contains(&args.threshold) {
+    if !(0.0..=1.0).contains(&args.threshold) {
         bail!(
-            "--threshold {} is not a cosine similarity (between -1 and 1)",
+            "--threshold {} is not a similarity of word content (between 0 and 1)",
             args.threshold
         );
     }
     let index = load_index(cli)?;
-    let unit = search::unit_rows(index.codes.view());
-    let groups = hashing::near_duplicates(unit.view(), &index.addresses, args.threshold);
+    let rule = hashing::Rule {
+        radius: args.radius,
+        measure: match args.measure {
+            DupMeasure::Cosine => hashing::Measure::Cosine,
+            DupMeasure::Jaccard => hashing::Measure::Jaccard,
+        },
+        threshold: args.threshold,
+    };
+    let start = Instant::now();
+    let groups = hashing::near_duplicates(
+        &index.addresses,
+        index.model.address_bits(),
+        &index.terms.counts,
+        rule,
+    );
+    tracing::debug!("grouped in {:.2} s", start.elapsed().as_secs_f64());
     let mut sink = Sink::open(None)?;
     let grouped: usize = groups.iter().map(|g| g.members.len()).sum();
     if args.json {

@@ -97,7 +97,8 @@ pub enum Command {
     /// Groups of near-duplicate documents: same address and nearly the same code.
     #[command(after_help = "Examples:
   topics dups
-  topics dups --threshold 0.999 --json")]
+  topics dups --threshold 0.999 --json
+  topics dups --radius 0 --measure jaccard --threshold 0.8")]
     Dups(DupsArgs),
 
     /// Precision of labelled test documents used as queries: the codes beside TF-IDF, BM25, LSA.
@@ -129,6 +130,13 @@ pub enum Command {
   topics info --json --index notes-index
   topics info --verify")]
     Info(InfoArgs),
+}
+
+/// What `topics dups` confirms candidates by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DupMeasure {
+    Cosine,
+    Jaccard,
 }
 
 /// What colours the points of `topics map`.
@@ -419,8 +427,17 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct DupsArgs {
-    /// Least cosine similarity of two codes at the same address to call them duplicates.
-    #[arg(long, default_value_t = 0.995)]
+    /// Candidates: documents whose addresses differ in at most this many bits.
+    #[arg(long, default_value_t = 1, value_name = "R")]
+    pub radius: usize,
+
+    /// What confirms a candidate pair: cosine of their stem counts, or Jaccard of their
+    /// stem sets.
+    #[arg(long, value_enum, default_value = "cosine", value_name = "HOW")]
+    pub measure: DupMeasure,
+
+    /// Least similarity under --measure to call two candidates near-duplicates.
+    #[arg(long, default_value_t = 0.9)]
     pub threshold: f32,
 
     /// JSON Lines, one object per group, instead of CSV.

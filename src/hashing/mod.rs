@@ -119,22 +119,118 @@ pub fn buckets(addresses: &[u64]) -> HashMap<u64, Vec<usize>> {
 pub struct Group {
     /// Row numbers of the documents, in index order.
     pub members: Vec<usize>,
-    /// The lowest cosine similarity of the links that joined the group.
+    /// The lowest similarity of the links that joined the group.
     pub score: f32,
 }
 
-/// Groups documents that share an address and whose unit-length codes have cosine similarity
-/// of at least `threshold`, joined transitively; groups of one are left out. Groups are in the
-/// order of their first member.
+/// What confirms that two documents with nearby addresses are near-duplicates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Measure {
+    /// Cosine similarity of their stem counts.
+    #[default]
+    Cosine,
+    /// Jaccard similarity of their sets of stems.
+    Jaccard,
+}
+
+/// When two documents are near-duplicates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rule {
+    /// Their addresses differ in at most this many bits.
+    pub radius: usize,
+    pub measure: Measure,
+    /// Least similarity under `measure`.
+    pub threshold: f32,
+}
+
+impl Default for Rule {
+    /// Addresses at most 1 bit apart, stem counts with cosine at least 0.9.
+    fn default() -> Self {
+        Rule {
+            radius: 1,
+            measure: Measure::Cosine,
+            threshold: 0.9,
+        }
+    }
+}
+
+/// The similarity of two sparse rows (column-sorted) under `measure`.
+fn similarity(a: sprs::CsVecView<f32>, b: sprs::CsVecView<f32>, measure: Measure) -> f32 {
+    let (mut i, mut j) = (0, 0);
+    let (ai, av, bi, bv) = (a.indices(), a.data(), b.indices(), b.data());
+    let (mut dot, mut shared) = (0.0f64, 0usize);
+    while i < ai.len() && j < bi.len() {
+        match ai[i].cmp(&bi[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                dot += av[i] as f64 * bv[j] as f64;
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    match measure {
+        Measure::Cosine => {
+            let norm = |v: &[f32]| v.iter().map(|&x| x as f64 * x as f64).sum::<f64>().sqrt();
+            let norms = norm(av) * norm(bv);
+            if norms == 0.0 {
+                0.0
+            } else {
+                (dot / norms) as f32
+            }
+        }
+        Measure::Jaccard => {
+            let union = ai.len() + bi.len() - shared;
+            if union == 0 {
+                0.0
+            } else {
+                shared as f32 / union as f32
+            }
+        }
+    }
+}
+
+/// Groups documents whose `bits`-bit addresses lie within `rule.radius` of each other and
+/// whose stem counts (`counts`, one row per document) are at least `rule.threshold` similar,
+/// joined transitively; groups of one are left out. Groups are in the order of their first
+/// member. Candidates come from a Hamming-ball lookup, so the work grows with the documents
+/// near each address, not with the square of the index.
 pub fn near_duplicates(
-    unit_codes: ArrayView2<f32>,
     addresses: &[u64],
-    threshold: f32,
+    bits: usize,
+    counts: &sprs::CsMat<f32>,
+    rule: Rule,
 ) -> Vec<Group> {
+    use rayon::prelude::*;
     let n = addresses.len();
+    let (lookup, plan) = lookup::Lookup::new(addresses, bits, rule.radius);
+    tracing::debug!(
+        "near-duplicate candidates within {} bits: {plan}",
+        rule.radius
+    );
+    let links: Vec<(usize, usize, f32)> = (0..n)
+        .into_par_iter()
+        .flat_map_iter(|i| {
+            let row = counts.outer_view(i);
+            lookup
+                .ball(addresses[i], rule.radius)
+                .into_iter()
+                .map(|(j, _)| j as usize)
+                .filter(move |&j| j > i)
+                .filter_map(move |j| {
+                    let (a, b) = (row?, counts.outer_view(j)?);
+                    let s = similarity(a, b, rule.measure);
+                    (s >= rule.threshold).then_some((i, j, s))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+
     let mut parent: Vec<usize> = (0..n).collect();
     let mut weakest: Vec<f32> = vec![1.0; n];
-
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
             parent[i] = parent[parent[i]];
@@ -142,22 +238,12 @@ pub fn near_duplicates(
         }
         i
     }
-
-    let mut table: Vec<(u64, Vec<usize>)> = buckets(addresses).into_iter().collect();
-    table.sort_unstable_by_key(|(a, _)| *a);
-    for (_, members) in table {
-        for (x, &i) in members.iter().enumerate() {
-            for &j in &members[x + 1..] {
-                let similarity = unit_codes.row(i).dot(&unit_codes.row(j));
-                if similarity >= threshold {
-                    let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
-                    let score = weakest[ri].min(weakest[rj]).min(similarity);
-                    let (keep, gone) = if ri < rj { (ri, rj) } else { (rj, ri) };
-                    parent[gone] = keep;
-                    weakest[keep] = score;
-                }
-            }
-        }
+    for (i, j, s) in links {
+        let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
+        let score = weakest[ri].min(weakest[rj]).min(s);
+        let (keep, gone) = if ri < rj { (ri, rj) } else { (rj, ri) };
+        parent[gone] = keep;
+        weakest[keep] = score;
     }
 
     let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
@@ -208,11 +294,20 @@ mod tests {
     }
 
     #[test]
-    fn near_duplicates_need_address_and_similarity() {
-        let s = std::f32::consts::FRAC_1_SQRT_2;
-        let codes = array![[1.0f32, 0.0], [0.0, 1.0], [1.0, 0.0], [s, s], [1.0, 0.0]];
-        let addresses = [1, 1, 1, 1, 2];
-        let groups = near_duplicates(codes.view(), &addresses, 0.99);
+    fn near_duplicates_need_nearby_addresses_and_similar_words() {
+        // Rows: stem counts. 0 and 2 are copies; 3 shares half of 0's stems; 4 copies 0 but
+        // lives 2 bits away.
+        let rows = vec![
+            vec![(0, 1.0), (1, 1.0)],
+            vec![(2, 1.0), (3, 1.0)],
+            vec![(0, 1.0), (1, 1.0)],
+            vec![(0, 1.0), (4, 1.0)],
+            vec![(0, 1.0), (1, 1.0)],
+        ];
+        let counts = crate::text::from_rows(5, &rows);
+        let addresses = [0b000, 0b000, 0b001, 0b000, 0b110];
+        let rule = Rule::default();
+        let groups = near_duplicates(&addresses, 3, &counts, rule);
         assert_eq!(
             groups,
             [Group {
@@ -220,9 +315,18 @@ mod tests {
                 score: 1.0
             }]
         );
-        let loose = near_duplicates(codes.view(), &addresses, 0.7);
-        assert_eq!(loose.len(), 1);
-        assert_eq!(loose[0].members, [0, 1, 2, 3]);
-        assert!((loose[0].score - s).abs() < 1e-6);
+        let wider = Rule { radius: 2, ..rule };
+        assert_eq!(
+            near_duplicates(&addresses, 3, &counts, wider)[0].members,
+            [0, 2, 4]
+        );
+        let loose = Rule {
+            measure: Measure::Jaccard,
+            threshold: 0.3,
+            ..rule
+        };
+        let groups = near_duplicates(&addresses, 3, &counts, loose);
+        assert_eq!(groups[0].members, [0, 2, 3]);
+        assert!((groups[0].score - 1.0 / 3.0).abs() < 1e-6);
     }
 }
