@@ -7,6 +7,10 @@
 //! random 32-bit addresses (built once, outside the timing): once addresses that are in the
 //! table, once fresh random ones, which almost all miss.
 //!
+//! `ball` answers radius queries, 0 to 3 bits, around stored addresses among 1,000,000 random
+//! ones of 32 and of 64 bits: with the path `Lookup` plans (table probes of the whole ball or
+//! multi-index hashing) and with the popcount scan beside it.
+//!
 //! Run with `cargo bench --bench search`, or briefly with
 //! `cargo bench --bench search -- --warm-up-time 1 --measurement-time 3`.
 
@@ -14,6 +18,7 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ndarray::{Array1, Array2};
+use topics::hashing::lookup::{self, Lookup};
 use topics::rng::{self, Purpose};
 use topics::{hashing, search};
 
@@ -79,5 +84,45 @@ fn probe(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, query, probe);
+fn ball(c: &mut Criterion) {
+    const STORED: usize = 1_000_000;
+    let mut group = c.benchmark_group("ball");
+    group.sample_size(20);
+    for bits in [32usize, 64] {
+        let mut stream = rng::stream(SEED, Purpose::Sample, &[bits as u64]);
+        let mask = if bits == 64 {
+            u64::MAX
+        } else {
+            (1u64 << bits) - 1
+        };
+        let addresses: Vec<u64> = (0..STORED)
+            .map(|_| (stream.below(1 << 32) as u64) << 32 | stream.below(1 << 32) as u64)
+            .map(|a| a & mask)
+            .collect();
+        let queries: Vec<u64> = (0..64).map(|_| addresses[stream.below(STORED)]).collect();
+        for radius in 0..=3 {
+            let (lookup, plan) = Lookup::new(&addresses, bits, radius);
+            let mut next = 0;
+            let parameter = format!("{STORED}x{bits}bit-r{radius}-seed{SEED}");
+            group.bench_function(
+                BenchmarkId::new(format!("planned ({plan})"), &parameter),
+                |b| {
+                    b.iter(|| {
+                        next = (next + 1) % queries.len();
+                        lookup.ball(black_box(queries[next]), radius).len()
+                    })
+                },
+            );
+            group.bench_function(BenchmarkId::new("scan", &parameter), |b| {
+                b.iter(|| {
+                    next = (next + 1) % queries.len();
+                    lookup::scan(&addresses, black_box(queries[next]), radius).len()
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, query, probe, ball);
 criterion_main!(benches);

@@ -167,16 +167,31 @@ fn sort_hits(hits: &mut [(u32, u32)]) {
     hits.sort_unstable_by_key(|&(row, d)| (d, row));
 }
 
-/// Every row within `radius` of `address`, by popcount over all of `addresses`.
+/// Every row within `radius` of `address`, by popcount over all of `addresses` (in parallel
+/// for large indexes).
 pub fn scan(addresses: &[u64], address: u64, radius: usize) -> Vec<(u32, u32)> {
-    let mut found: Vec<(u32, u32)> = addresses
-        .iter()
-        .enumerate()
-        .filter_map(|(r, &a)| {
+    use rayon::prelude::*;
+    const CHUNK: usize = 1 << 16;
+    let within = |(offset, chunk): (usize, &[u64])| {
+        let mut found = Vec::new();
+        for (i, &a) in chunk.iter().enumerate() {
             let d = distance(a, address);
-            (d as usize <= radius).then_some((r as u32, d))
-        })
-        .collect();
+            if d as usize <= radius {
+                found.push(((offset * CHUNK + i) as u32, d));
+            }
+        }
+        found
+    };
+    let mut found: Vec<(u32, u32)> = if addresses.len() > CHUNK {
+        let parts: Vec<Vec<(u32, u32)>> = addresses
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(within)
+            .collect();
+        parts.concat()
+    } else {
+        within((0, addresses))
+    };
     sort_hits(&mut found);
     found
 }
@@ -224,24 +239,23 @@ impl MultiIndex {
 
     /// Every row within `radius` of `address`, nearest first.
     pub fn ball(&self, address: u64, radius: usize) -> Vec<(u32, u32)> {
-        let m = self.parts.len();
-        let sub_radius = radius / m;
-        let mut seen = vec![false; self.addresses.len()];
-        let mut found = Vec::new();
+        let sub_radius = radius / self.parts.len();
+        let mut candidates: Vec<u32> = Vec::new();
         for (&(shift, width), table) in self.parts.iter().zip(&self.tables) {
             let part = (address >> shift) & mask(width);
             for_each_within(part, width, sub_radius, &mut |probe, _| {
-                for &r in table.bucket(probe) {
-                    if std::mem::replace(&mut seen[r as usize], true) {
-                        continue;
-                    }
-                    let d = distance(self.addresses[r as usize], address);
-                    if d as usize <= radius {
-                        found.push((r, d));
-                    }
-                }
+                candidates.extend_from_slice(table.bucket(probe));
             });
         }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut found: Vec<(u32, u32)> = candidates
+            .into_iter()
+            .filter_map(|r| {
+                let d = distance(self.addresses[r as usize], address);
+                (d as usize <= radius).then_some((r, d))
+            })
+            .collect();
         sort_hits(&mut found);
         found
     }
