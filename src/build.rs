@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use crate::Result;
 use crate::corpus::ReadReport;
+use crate::hashing::words;
 use crate::index::{BuildReport, DocumentInfo, Index, SkippedDocument};
 use crate::model::{Model, Timing, Trained};
 use crate::progress::Progress;
@@ -112,9 +113,14 @@ pub fn build(
         removed: 0,
         seconds: start.elapsed().as_secs_f64(),
     };
+    let signatures = {
+        use rayon::prelude::*;
+        kept_texts.par_iter().map(|t| words::signature(t)).collect()
+    };
     Ok(Index {
         terms,
         topics: Some(found),
+        signatures,
         model,
         documents,
         codes,

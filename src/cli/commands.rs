@@ -668,28 +668,40 @@ struct GroupRow<'a> {
 }
 
 fn dups(cli: &Cli, args: &DupsArgs) -> Result<()> {
-    if !(0.0..=1.0).contains(&args.threshold) {
-        bail!(
-            "--threshold {} is not a similarity of word content (between 0 and 1)",
-            args.threshold
-        );
+    let measure = match args.measure {
+        DupMeasure::Words => hashing::Measure::Words,
+        DupMeasure::Cosine => hashing::Measure::Cosine,
+        DupMeasure::Jaccard => hashing::Measure::Jaccard,
+    };
+    let threshold = args.threshold.unwrap_or(measure.default_threshold());
+    if !(0.0..=1.0).contains(&threshold) {
+        bail!("--threshold {threshold} is not a similarity of word content (between 0 and 1)");
     }
     let index = load_index(cli)?;
+    if measure == hashing::Measure::Words && index.signatures.len() != index.len() {
+        bail!(
+            "{}: the index keeps no word signatures (it was built by an older topics); rebuild \
+             it, or use --measure cosine",
+            cli.index.display()
+        );
+    }
     let rule = hashing::Rule {
         radius: args.radius,
-        measure: match args.measure {
-            DupMeasure::Cosine => hashing::Measure::Cosine,
-            DupMeasure::Jaccard => hashing::Measure::Jaccard,
-        },
-        threshold: args.threshold,
+        measure,
+        threshold,
     };
     let start = Instant::now();
-    let groups = hashing::near_duplicates(
-        &index.addresses,
-        index.model.address_bits(),
-        &index.terms.counts,
-        rule,
-    );
+    let bits = index.model.address_bits();
+    let groups = match measure {
+        hashing::Measure::Words => {
+            hashing::near_duplicates(&index.addresses, bits, rule, |i, j| {
+                hashing::words::similarity(&index.signatures[i], &index.signatures[j])
+            })
+        }
+        _ => hashing::near_duplicates(&index.addresses, bits, rule, |i, j| {
+            hashing::count_similarity(&index.terms.counts, i, j, measure)
+        }),
+    };
     tracing::debug!("grouped in {:.2} s", start.elapsed().as_secs_f64());
     let mut sink = Sink::open(None)?;
     let grouped: usize = groups.iter().map(|g| g.members.len()).sum();

@@ -135,6 +135,7 @@ pub enum Command {
 /// What `topics dups` confirms candidates by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum DupMeasure {
+    Words,
     Cosine,
     Jaccard,
 }
@@ -431,14 +432,16 @@ pub struct DupsArgs {
     #[arg(long, default_value_t = 1, value_name = "R")]
     pub radius: usize,
 
-    /// What confirms a candidate pair: cosine of their stem counts, or Jaccard of their
-    /// stem sets.
-    #[arg(long, value_enum, default_value = "cosine", value_name = "HOW")]
+    /// What confirms a candidate pair: the share of their words in common (Jaccard of word
+    /// sets, numbers included, estimated from signatures kept in the index), the cosine of
+    /// their stem counts, or the Jaccard of their stem sets.
+    #[arg(long, value_enum, default_value = "words", value_name = "HOW")]
     pub measure: DupMeasure,
 
-    /// Least similarity under --measure to call two candidates near-duplicates.
-    #[arg(long, default_value_t = 0.9)]
-    pub threshold: f32,
+    /// Least similarity under --measure to call two candidates near-duplicates [default: 0.7
+    /// for words and jaccard, 0.9 for cosine].
+    #[arg(long)]
+    pub threshold: Option<f32>,
 
     /// JSON Lines, one object per group, instead of CSV.
     #[arg(long)]

@@ -6,6 +6,7 @@
 //! each bit splits the corpus in half). Addresses hold at most 64 bits.
 
 pub mod lookup;
+pub mod words;
 
 use std::collections::HashMap;
 
@@ -127,11 +128,24 @@ pub struct Group {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Measure {
-    /// Cosine similarity of their stem counts.
+    /// Jaccard similarity of their sets of lower-case words, numbers included, estimated
+    /// from their [`words::Signature`]s.
     #[default]
+    Words,
+    /// Cosine similarity of their stem counts.
     Cosine,
     /// Jaccard similarity of their sets of stems.
     Jaccard,
+}
+
+impl Measure {
+    /// The threshold used when none is given.
+    pub fn default_threshold(self) -> f32 {
+        match self {
+            Measure::Words | Measure::Jaccard => 0.7,
+            Measure::Cosine => 0.9,
+        }
+    }
 }
 
 /// When two documents are near-duplicates.
@@ -145,13 +159,22 @@ pub struct Rule {
 }
 
 impl Default for Rule {
-    /// Addresses at most 1 bit apart, stem counts with cosine at least 0.9.
+    /// Addresses at most 1 bit apart, word sets with Jaccard similarity at least 0.7.
     fn default() -> Self {
         Rule {
             radius: 1,
-            measure: Measure::Cosine,
-            threshold: 0.9,
+            measure: Measure::Words,
+            threshold: Measure::Words.default_threshold(),
         }
+    }
+}
+
+/// The similarity of rows `i` and `j` of `counts` (stem counts) under `measure`, which must be
+/// [`Measure::Cosine`] or [`Measure::Jaccard`].
+pub fn count_similarity(counts: &sprs::CsMat<f32>, i: usize, j: usize, measure: Measure) -> f32 {
+    match (counts.outer_view(i), counts.outer_view(j)) {
+        (Some(a), Some(b)) => similarity(a, b, measure),
+        _ => 0.0,
     }
 }
 
@@ -182,7 +205,7 @@ fn similarity(a: sprs::CsVecView<f32>, b: sprs::CsVecView<f32>, measure: Measure
                 (dot / norms) as f32
             }
         }
-        Measure::Jaccard => {
+        Measure::Jaccard | Measure::Words => {
             let union = ai.len() + bi.len() - shared;
             if union == 0 {
                 0.0
@@ -194,15 +217,15 @@ fn similarity(a: sprs::CsVecView<f32>, b: sprs::CsVecView<f32>, measure: Measure
 }
 
 /// Groups documents whose `bits`-bit addresses lie within `rule.radius` of each other and
-/// whose stem counts (`counts`, one row per document) are at least `rule.threshold` similar,
-/// joined transitively; groups of one are left out. Groups are in the order of their first
+/// whose `similar(i, j)` (the similarity of rows `i` and `j` under `rule.measure`) is at least
+/// `rule.threshold`, joined transitively; groups of one are left out. Groups are in the order of their first
 /// member. Candidates come from a Hamming-ball lookup, so the work grows with the documents
 /// near each address, not with the square of the index.
 pub fn near_duplicates(
     addresses: &[u64],
     bits: usize,
-    counts: &sprs::CsMat<f32>,
     rule: Rule,
+    similar: impl Fn(usize, usize) -> f32 + Sync,
 ) -> Vec<Group> {
     use rayon::prelude::*;
     let n = addresses.len();
@@ -214,15 +237,13 @@ pub fn near_duplicates(
     let links: Vec<(usize, usize, f32)> = (0..n)
         .into_par_iter()
         .flat_map_iter(|i| {
-            let row = counts.outer_view(i);
             lookup
                 .ball(addresses[i], rule.radius)
                 .into_iter()
                 .map(|(j, _)| j as usize)
-                .filter(move |&j| j > i)
-                .filter_map(move |j| {
-                    let (a, b) = (row?, counts.outer_view(j)?);
-                    let s = similarity(a, b, rule.measure);
+                .filter(|&j| j > i)
+                .filter_map(|j| {
+                    let s = similar(i, j);
                     (s >= rule.threshold).then_some((i, j, s))
                 })
                 .collect::<Vec<_>>()
@@ -306,8 +327,14 @@ mod tests {
         ];
         let counts = crate::text::from_rows(5, &rows);
         let addresses = [0b000, 0b000, 0b001, 0b000, 0b110];
-        let rule = Rule::default();
-        let groups = near_duplicates(&addresses, 3, &counts, rule);
+        let rule = Rule {
+            measure: Measure::Cosine,
+            threshold: 0.9,
+            ..Rule::default()
+        };
+        let counts = &counts;
+        let by = |rule: Rule| move |i, j| count_similarity(counts, i, j, rule.measure);
+        let groups = near_duplicates(&addresses, 3, rule, by(rule));
         assert_eq!(
             groups,
             [Group {
@@ -317,7 +344,7 @@ mod tests {
         );
         let wider = Rule { radius: 2, ..rule };
         assert_eq!(
-            near_duplicates(&addresses, 3, &counts, wider)[0].members,
+            near_duplicates(&addresses, 3, wider, by(wider))[0].members,
             [0, 2, 4]
         );
         let loose = Rule {
@@ -325,7 +352,7 @@ mod tests {
             threshold: 0.3,
             ..rule
         };
-        let groups = near_duplicates(&addresses, 3, &counts, loose);
+        let groups = near_duplicates(&addresses, 3, loose, by(loose));
         assert_eq!(groups[0].members, [0, 2, 3]);
         assert!((groups[0].score - 1.0 / 3.0).abs() < 1e-6);
     }

@@ -14,6 +14,7 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 use crate::corpus::Skipped;
+use crate::hashing::words::Signature;
 use crate::model::{Model, TrainingReport};
 use crate::text::Terms;
 use crate::topics::Topics;
@@ -112,6 +113,9 @@ pub struct Index {
     pub terms: Terms,
     /// The corpus's topics, when they were computed.
     pub topics: Option<Topics>,
+    /// Each document's word signature for near-duplicate checks; empty for an index built
+    /// before they were kept.
+    pub signatures: Vec<Signature>,
     pub report: BuildReport,
 }
 

@@ -4,7 +4,8 @@
 //! file), `config.json` (settings, network layout, address thresholds, build report),
 //! `vocabulary.json`, `model.safetensors` (weights, readable from Python), `codes.bin`,
 //! `documents.jsonl`, and the documents' counts over every stem of the corpus for lexical
-//! search (`terms.json`, `terms.bin`), and the corpus's topics (`topics.json`, optional). An
+//! search (`terms.json`, `terms.bin`), the corpus's topics (`topics.json`) and each document's
+//! word signature (`words.bin`); the last two are optional. An
 //! index is written to a temporary directory beside its destination and renamed into place, so an interrupted write never leaves a half-written index and a
 //! directory that is not an index is never replaced. Loading checks every checksum and every
 //! length before it trusts the contents.
@@ -22,6 +23,7 @@ use sprs::CsMat;
 
 use super::{BuildReport, DocumentInfo, Index};
 use crate::autoencoder::{Activation, Autoencoder, Layer};
+use crate::hashing::words::{SIGNATURE, Signature};
 use crate::model::Model;
 use crate::settings::Settings;
 use crate::text::{Terms, Vocabulary};
@@ -42,6 +44,8 @@ const DOCUMENTS: &str = "documents.jsonl";
 const TERM_STEMS: &str = "terms.json";
 const TERM_COUNTS: &str = "terms.bin";
 const TOPICS: &str = "topics.json";
+const WORDS: &str = "words.bin";
+const WORDS_MAGIC: &[u8; 8] = b"TOPWORD1";
 const TERMS_MAGIC: &[u8; 8] = b"TOPTERM1";
 const CODES_MAGIC: &[u8; 8] = b"TOPCODE1";
 const CODES_HEADER: usize = 8 + 4 + 4 + 8;
@@ -126,6 +130,9 @@ pub fn save(index: &Index, dir: &Path) -> Result<()> {
     ];
     if let Some(topics) = &index.topics {
         files.push((TOPICS, json_bytes(topics, TOPICS)?));
+    }
+    if !index.signatures.is_empty() {
+        files.push((WORDS, signature_bytes(&index.signatures)));
     }
     let mut entries = Vec::new();
     for (name, bytes) in &files {
@@ -291,6 +298,42 @@ fn weights_bytes(network: &Autoencoder) -> Result<Vec<u8>> {
     let metadata = HashMap::from([("format".to_string(), FORMAT.to_string())]);
     safetensors::serialize(views, Some(metadata))
         .map_err(|e| Error::index(WEIGHTS, format!("cannot serialize: {e}")))
+}
+
+/// Word signatures: magic, count (u64), then each signature's u16 minima, little endian.
+fn signature_bytes(signatures: &[Signature]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(16 + signatures.len() * SIGNATURE * 2);
+    bytes.extend_from_slice(WORDS_MAGIC);
+    bytes.extend_from_slice(&(signatures.len() as u64).to_le_bytes());
+    for signature in signatures {
+        bytes.extend(signature.iter().flat_map(|m| m.to_le_bytes()));
+    }
+    bytes
+}
+
+fn read_signatures(bytes: &[u8], documents: usize) -> std::result::Result<Vec<Signature>, String> {
+    if bytes.len() < 16 || &bytes[..8] != WORDS_MAGIC {
+        return Err("is not a word-signature file".to_string());
+    }
+    let mut count = [0u8; 8];
+    count.copy_from_slice(&bytes[8..16]);
+    let count = u64::from_le_bytes(count);
+    if count != documents as u64 || (bytes.len() - 16) as u64 != count * SIGNATURE as u64 * 2 {
+        return Err(format!(
+            "claims {count} signatures in {} bytes for an index of {documents} documents",
+            bytes.len()
+        ));
+    }
+    Ok(bytes[16..]
+        .chunks_exact(SIGNATURE * 2)
+        .map(|chunk| {
+            let mut signature = [0u16; SIGNATURE];
+            for (m, b) in signature.iter_mut().zip(chunk.chunks_exact(2)) {
+                *m = u16::from_le_bytes([b[0], b[1]]);
+            }
+            signature
+        })
+        .collect())
 }
 
 fn codes_bytes(index: &Index) -> Vec<u8> {
@@ -463,6 +506,12 @@ fn load_once(dir: &Path) -> Result<Index> {
             Some(topics)
         }
     };
+    let signatures = match files.get(WORDS) {
+        None => Vec::new(),
+        Some(bytes) => {
+            read_signatures(bytes, documents.len()).map_err(|what| damaged(WORDS, what))?
+        }
+    };
     let model = Model::from_parts(
         config.settings,
         vocabulary,
@@ -473,6 +522,7 @@ fn load_once(dir: &Path) -> Result<Index> {
     Ok(Index {
         terms,
         topics,
+        signatures,
         model,
         documents,
         codes,
@@ -821,6 +871,10 @@ mod tests {
             addresses,
             terms,
             topics: Some(topics),
+            signatures: texts
+                .iter()
+                .map(|t| crate::hashing::words::signature(t))
+                .collect(),
             report: BuildReport::default(),
         }
     }
@@ -870,6 +924,7 @@ mod tests {
         assert_eq!(loaded.model.settings, index.model.settings);
         assert_eq!(loaded.terms, index.terms);
         assert_eq!(loaded.topics, index.topics);
+        assert_eq!(loaded.signatures, index.signatures);
         let (again, _) = loaded.model.encode_texts(&["heart blood pressure"]);
         assert_eq!(again.row(0), index.codes.row(0));
     }

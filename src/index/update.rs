@@ -74,6 +74,13 @@ impl Index {
         self.codes = concatenate(Axis(0), &[self.codes.view(), codes.view()])
             .expect("codes of one model have one width");
         self.addresses.extend(addresses);
+        if !self.signatures.is_empty() {
+            self.signatures.extend(
+                kept_texts
+                    .iter()
+                    .map(|t| crate::hashing::words::signature(t)),
+            );
+        }
         self.terms.counts = sprs::vstack(&[self.terms.counts.view(), counts.view()]);
         self.documents.extend(kept.iter().map(|&i| {
             let d = &documents[i];
@@ -120,6 +127,9 @@ impl Index {
 
         self.codes = self.codes.select(Axis(0), &kept);
         self.addresses = kept.iter().map(|&r| self.addresses[r]).collect();
+        if !self.signatures.is_empty() {
+            self.signatures = kept.iter().map(|&r| self.signatures[r]).collect();
+        }
         self.documents = kept.iter().map(|&r| self.documents[r].clone()).collect();
         self.terms.counts = select_rows(&self.terms.counts, &kept);
         if let Some(topics) = &mut self.topics {
