@@ -63,7 +63,7 @@ fn autoencoder(c: &mut Criterion) {
     group.bench_function(
         BenchmarkId::new(
             "fine_tune_epoch-2000-500-250-125-10",
-            format!("medquad-{docs}docs-batch100-dropout0.5-seed{SEED}"),
+            format!("{}-{docs}docs-batch100-dropout0.5-seed{SEED}", medquad.name),
         ),
         |bench| {
             bench.iter_batched(
@@ -78,7 +78,7 @@ fn autoencoder(c: &mut Criterion) {
     group.bench_function(
         BenchmarkId::new(
             "encode-2000-500-250-125-10",
-            format!("medquad-{docs}docs-seed{SEED}"),
+            format!("{}-{docs}docs-seed{SEED}", medquad.name),
         ),
         |bench| bench.iter(|| black_box(network.encode(&data, &rows))),
     );

@@ -33,14 +33,21 @@ fn settings() -> Checked {
     .expect("the default settings are valid")
 }
 
-/// Measures one epoch of `rbm` (cloned fresh each time) on `rows` of `data`.
-fn epoch(c: &mut Criterion, name: &str, layer: usize, rbm: &Rbm, data: &Data, rows: &[usize]) {
+/// Measures one epoch of `rbm` (cloned fresh each time) on `rows` of `data` from `corpus`.
+fn epoch(
+    c: &mut Criterion,
+    (corpus, name): (&str, &str),
+    layer: usize,
+    rbm: &Rbm,
+    data: &Data,
+    rows: &[usize],
+) {
     let cd = settings().cd(layer, WIDTHS.len() - 1, 1);
     let mut group = c.benchmark_group("rbm_cd1_epoch");
     group.sample_size(10);
     group.throughput(Throughput::Elements(rows.len() as u64));
     let parameter = format!(
-        "medquad-{}docs-batch{}-seed{SEED}",
+        "{corpus}-{}docs-batch{}-seed{SEED}",
         rows.len(),
         cd.batch_size
     );
@@ -68,7 +75,14 @@ fn rbm_epochs(c: &mut Criterion) {
     {
         *b = f.max(1e-9).ln();
     }
-    epoch(c, "softmax-binary-2000x500", 0, &bottom, &counts, &rows);
+    epoch(
+        c,
+        (&medquad.name, "softmax-binary-2000x500"),
+        0,
+        &bottom,
+        &counts,
+        &rows,
+    );
 
     // The layers above learn from the means of trained layers below, one epoch each.
     let cd = settings();
@@ -79,7 +93,7 @@ fn rbm_epochs(c: &mut Criterion) {
     let binary = machine(1, Visible::Binary, Hidden::Binary);
     epoch(
         c,
-        "binary-binary-500x250",
+        (&medquad.name, "binary-binary-500x250"),
         1,
         &binary,
         &Data::Dense(means.view()),
@@ -109,7 +123,7 @@ fn rbm_epochs(c: &mut Criterion) {
     let linear = machine(3, Visible::Binary, Hidden::Linear);
     epoch(
         c,
-        "binary-linear-125x10",
+        (&medquad.name, "binary-linear-125x10"),
         3,
         &linear,
         &Data::Dense(means.view()),

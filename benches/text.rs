@@ -21,12 +21,13 @@ fn text_stages(c: &mut Criterion) {
     let medquad = Medquad::load();
     let Medquad {
         texts,
+        name,
         tokenizer,
         vocabulary,
         counts: _,
     } = &medquad;
     let bytes: usize = texts.iter().map(String::len).sum();
-    let corpus = format!("medquad-{}docs-{}kB", texts.len(), bytes / 1000);
+    let corpus = format!("{name}-{}docs-{}kB", texts.len(), bytes / 1000);
 
     let mut group = c.benchmark_group("text");
     group.sample_size(10);

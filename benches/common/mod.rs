@@ -1,6 +1,8 @@
 //! What the benches share: the embedded medquad corpus as texts and as a bag of words.
 //!
-//! Every bench that needs real documents reads `corpora/medquad` the way `topics build` does:
+//! Every bench that needs real documents reads `corpora/medquad` (or the corpus that
+//! `TOPICS_BENCH_CORPUS` names, filtered by the glob in `TOPICS_BENCH_INCLUDE`, so that
+//! `scripts/peers.sh` can time the same documents as its peers) the way `topics build` does:
 //! the English tokenizer with its stop words, a vocabulary of 2000 stems found in at least two
 //! documents, and the CSR bag of words `(documents, 2000)` over it.
 
@@ -46,6 +48,9 @@ pub fn machine(layer: usize, visible: Visible, hidden: Hidden) -> Rbm {
 /// The medquad corpus, read and counted once.
 pub struct Medquad {
     pub texts: Vec<String>,
+    /// What the benches' parameters call the corpus: `medquad` or the file name of
+    /// `TOPICS_BENCH_CORPUS`.
+    pub name: String,
     pub tokenizer: Tokenizer,
     pub vocabulary: Vocabulary,
     /// Shape `(documents, vocabulary)`.
@@ -58,15 +63,39 @@ impl Medquad {
     /// # Panics
     /// When the corpus is missing from the checkout: the benches cannot run without it.
     pub fn load() -> Medquad {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/medquad");
-        let report = corpus::read(&path, &ReadOptions::default(), &Silent)
-            .unwrap_or_else(|e| panic!("the benches need the medquad corpus: {e}"));
+        let (path, name) = match std::env::var_os("TOPICS_BENCH_CORPUS") {
+            Some(path) => {
+                let path = std::path::PathBuf::from(path);
+                let name = path
+                    .file_name()
+                    .map(|n| {
+                        n.to_string_lossy()
+                            .split('.')
+                            .next()
+                            .unwrap_or("")
+                            .to_string()
+                    })
+                    .unwrap_or_default();
+                (path, name)
+            }
+            None => (
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/medquad"),
+                "medquad".to_string(),
+            ),
+        };
+        let options = ReadOptions {
+            include: std::env::var("TOPICS_BENCH_INCLUDE").into_iter().collect(),
+            ..ReadOptions::default()
+        };
+        let report = corpus::read(&path, &options, &Silent)
+            .unwrap_or_else(|e| panic!("the benches need their corpus: {e}"));
         let texts: Vec<String> = report.documents.into_iter().map(|d| d.text).collect();
         let tokenizer = Tokenizer::new(Language::English, None);
         let vocabulary = Vocabulary::build(&tokenizer, &texts, VOCABULARY, MIN_DF);
         let counts = text::bag_of_words(&tokenizer, &vocabulary, &texts);
         Medquad {
             texts,
+            name,
             tokenizer,
             vocabulary,
             counts,
