@@ -120,7 +120,11 @@ fn header_block(text: &str) -> Option<Block<'_>> {
 
 /// `subject` without any leading "Re:" markers.
 fn strip_replies(mut subject: &str) -> &str {
-    while subject.len() >= 3 && subject[..3].eq_ignore_ascii_case("re:") {
+    // `get` rather than slicing: the third byte may fall inside a character ("Да", "abé").
+    while subject
+        .get(..3)
+        .is_some_and(|start| start.eq_ignore_ascii_case("re:"))
+    {
         subject = subject[3..].trim_start();
     }
     subject
