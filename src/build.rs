@@ -46,7 +46,10 @@ pub fn build(
     for (i, &d) in lengths.iter().enumerate() {
         if d == 0.0 {
             let id = &read.documents[i].id;
-            tracing::warn!("{id}: skipped, it has no word of the vocabulary");
+            tracing::warn!(
+                "{}: skipped, it has no word of the vocabulary",
+                crate::corpus::printable(id)
+            );
             skipped.push(SkippedDocument {
                 id: id.clone(),
                 reason: "no word of the vocabulary".to_string(),

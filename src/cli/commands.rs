@@ -30,7 +30,11 @@ fn add(cli: &Cli, args: &AddArgs, bars: &Bars) -> Result<()> {
     let before = index.len();
     let added = index.add(&read.documents)?;
     for skipped in &added.skipped {
-        tracing::warn!("{}: skipped, {}", skipped.id, skipped.reason);
+        tracing::warn!(
+            "{}: skipped, {}",
+            topics::corpus::printable(&skipped.id),
+            skipped.reason
+        );
     }
     if added.added == 0 {
         bail!(
