@@ -899,6 +899,11 @@ fn layer_widths_that_do_not_fit_are_errors_naming_them() {
 #[test]
 fn k_0_is_a_usage_error() {
     on_shared_index(&["query", "rocket", "-k", "0"], 2, &["'-k <K>'", "'0'"]);
+    on_shared_index(
+        &["query", "rocket", "--rerank", "--shortlist", "0"],
+        2,
+        &["'--shortlist <N>'", "'0'"],
+    );
 }
 
 #[test]

@@ -379,7 +379,13 @@ pub struct QueryArgs {
 
     /// How many of the codes' best documents --rerank re-orders (default: 3 % of the index,
     /// at least 200).
-    #[arg(long, value_name = "N", requires = "rerank", conflicts_with = "radius")]
+    #[arg(
+        long,
+        value_name = "N",
+        requires = "rerank",
+        conflicts_with = "radius",
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
+    )]
     pub shortlist: Option<usize>,
 
     /// Semantic hashing: only documents whose address is within this Hamming distance of the
@@ -467,7 +473,11 @@ pub struct EvalArgs {
 
     /// How many of the codes' best documents BM25 re-orders (default: 3 % of the index, at
     /// least 200).
-    #[arg(long, value_name = "N")]
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
+    )]
     pub shortlist: Option<usize>,
 
     /// Measure the index's topics instead of retrieval: NPMI coherence of their top 10 words
