@@ -1028,7 +1028,7 @@ fn info_verify_names_every_damaged_file() {
     );
     assert!(out.contains("ok      codes.bin"), "{out}");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("2 of 8 checks failed"), "{stderr}");
+    assert!(stderr.contains("2 of 9 checks failed"), "{stderr}");
 }
 
 #[test]
