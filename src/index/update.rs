@@ -8,7 +8,6 @@
 use std::collections::{HashMap, HashSet};
 
 use ndarray::{Axis, concatenate};
-use sprs::CsMat;
 
 use super::{DocumentInfo, Index, SkippedDocument};
 use crate::corpus::Document;
@@ -131,7 +130,7 @@ impl Index {
             self.signatures = kept.iter().map(|&r| self.signatures[r]).collect();
         }
         self.documents = kept.iter().map(|&r| self.documents[r].clone()).collect();
-        self.terms.counts = select_rows(&self.terms.counts, &kept);
+        self.terms.counts = text::select_rows(&self.terms.counts, &kept);
         if let Some(topics) = &mut self.topics {
             for (r, &t) in topics.assignments.iter().enumerate() {
                 if gone[r] {
@@ -150,18 +149,4 @@ impl Index {
         }
         Ok(kept.len())
     }
-}
-
-/// The rows `rows` of `matrix`, in that order.
-fn select_rows(matrix: &CsMat<f32>, rows: &[usize]) -> CsMat<f32> {
-    let selected: Vec<Vec<(usize, f32)>> = rows
-        .iter()
-        .map(|&r| {
-            matrix
-                .outer_view(r)
-                .map(|row| row.iter().map(|(c, &v)| (c, v)).collect())
-                .unwrap_or_default()
-        })
-        .collect();
-    text::from_rows(matrix.cols(), &selected)
 }

@@ -55,6 +55,20 @@ impl Terms {
     }
 }
 
+/// The rows `rows` of `matrix`, in that order.
+pub fn select_rows(matrix: &CsMat<f32>, rows: &[usize]) -> CsMat<f32> {
+    let selected: Vec<Vec<(usize, f32)>> = rows
+        .iter()
+        .map(|&r| {
+            matrix
+                .outer_view(r)
+                .map(|row| row.iter().map(|(c, &v)| (c, v)).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    from_rows(matrix.cols(), &selected)
+}
+
 /// Counts the vocabulary's stems in each text; rows are in the order of `texts`.
 pub fn bag_of_words<S: AsRef<str> + Sync>(
     tokenizer: &Tokenizer,

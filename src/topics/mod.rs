@@ -31,6 +31,8 @@ pub const MIN_TOPIC_DOCUMENTS: usize = 10;
 pub const WORDS_KEPT: usize = 20;
 /// Typical documents kept per topic, nearest the centre first.
 pub const DOCUMENTS_KEPT: usize = 10;
+/// Corpora larger than this choose k on a sample of this many codes.
+const CHOICE_SAMPLE: usize = 20_000;
 /// Seedings of k-means tried; the lowest inertia wins.
 pub(crate) const RESTARTS: usize = 4;
 
@@ -147,7 +149,8 @@ impl Topics {
 
 /// Clusters `codes` into `k` topics and names them; without `k`, tries every candidate of
 /// [`CANDIDATES`] (at most one topic per [`MIN_TOPIC_DOCUMENTS`] documents) and keeps the
-/// topics whose top words are the most coherent over the corpus (mean NPMI).
+/// topics whose top words are the most coherent over the corpus (mean NPMI), judged on a
+/// sample of [`CHOICE_SAMPLE`] codes for larger corpora.
 pub fn discover(
     codes: ArrayView2<f32>,
     corpus: &Corpus,
@@ -163,6 +166,51 @@ pub fn discover(
     if let Some(k) = k {
         return cluster(k, Choice::given());
     }
+    let n = codes.nrows();
+    if n <= CHOICE_SAMPLE {
+        let (scores, best) = try_candidates(codes, &unit, corpus, naming, seed, RESTARTS);
+        let mut topics = best.expect("at least one candidate");
+        topics.choice = Choice {
+            given: false,
+            coherence: scores,
+        };
+        return topics;
+    }
+    // A large corpus chooses k on a sample of its codes, then clusters them all.
+    let mut rows: Vec<usize> = (0..n).collect();
+    crate::rng::stream(seed, crate::rng::Purpose::Clusters, &[u64::MAX]).shuffle(&mut rows);
+    rows.truncate(CHOICE_SAMPLE);
+    rows.sort_unstable();
+    let sample = codes.select(ndarray::Axis(0), &rows);
+    let sample_counts = crate::text::select_rows(corpus.counts, &rows);
+    let sample_corpus = Corpus {
+        counts: &sample_counts,
+        ..*corpus
+    };
+    let sample_unit = search::unit_rows(sample.view());
+    let (scores, best) =
+        try_candidates(sample.view(), &sample_unit, &sample_corpus, naming, seed, 1);
+    let k = best.map_or(1, |t| t.k());
+    tracing::debug!("{k} topics chosen on a sample of {CHOICE_SAMPLE} codes");
+    cluster(
+        k,
+        Choice {
+            given: false,
+            coherence: scores,
+        },
+    )
+}
+
+/// Every candidate k's topics of `codes` (unit rows `unit`), their coherence, and the most
+/// coherent topics.
+fn try_candidates(
+    codes: ArrayView2<f32>,
+    unit: &Array2<f32>,
+    corpus: &Corpus,
+    naming: Naming,
+    seed: u64,
+    restarts: usize,
+) -> (Vec<(usize, f64)>, Option<Topics>) {
     let cap = (codes.nrows() / MIN_TOPIC_DOCUMENTS).max(1);
     let mut candidates: Vec<usize> = CANDIDATES.iter().copied().filter(|&k| k <= cap).collect();
     if candidates.is_empty() {
@@ -171,7 +219,16 @@ pub fn discover(
     let mut best: Option<(f64, Topics)> = None;
     let mut scores = Vec::new();
     for k in candidates {
-        let topics = cluster(k, Choice::given());
+        let clustering = kmeans::kmeans(unit.view(), k, seed, restarts);
+        let topics = from_clustering(
+            codes,
+            unit,
+            clustering,
+            corpus,
+            naming,
+            Choice::given(),
+            seed,
+        );
         let coherence = coherence(&topics, corpus);
         tracing::debug!("{k} topics: coherence {coherence:.4}");
         scores.push((k, coherence));
@@ -179,12 +236,7 @@ pub fn discover(
             best = Some((coherence, topics));
         }
     }
-    let (_, mut topics) = best.expect("at least one candidate");
-    topics.choice = Choice {
-        given: false,
-        coherence: scores,
-    };
-    topics
+    (scores, best.map(|(_, t)| t))
 }
 
 /// The mean NPMI of the topics' top [`measure::COHERENCE_WORDS`] words, over the documents
