@@ -4,6 +4,7 @@
 //! work go to stderr. Exit codes: 0 success, 1 failure, 2 usage error.
 
 mod commands;
+mod index_commands;
 mod output;
 pub mod progress;
 mod topic_commands;
