@@ -231,6 +231,10 @@ pub(super) fn info(cli: &Cli, args: &InfoArgs) -> Result<()> {
                 .map(|_| hashing::binary_share(index.codes.view())),
             "settings": model.settings,
             "report": report,
+            "files": store::file_sizes(&cli.index)?
+                .into_iter()
+                .map(|(name, bytes)| serde_json::json!({"name": name, "bytes": bytes}))
+                .collect::<Vec<_>>(),
         });
         serde_json::to_writer_pretty(&mut out, &json)?;
         writeln!(out)?;
@@ -368,6 +372,23 @@ pub(super) fn info(cli: &Cli, args: &InfoArgs) -> Result<()> {
         "time         {:.1} s: {}",
         report.seconds,
         stages.join(", ")
+    )?;
+    let sizes = store::file_sizes(&cli.index)?;
+    let total: u64 = sizes.iter().map(|(_, b)| b).sum();
+    let per_document = |bytes: u64| bytes as f64 / index.len().max(1) as f64;
+    let mut largest = sizes.clone();
+    largest.sort_by(|a, b| b.1.cmp(&a.1));
+    let shown: Vec<String> = largest
+        .iter()
+        .take(3)
+        .map(|(name, bytes)| format!("{name} {:.0} B", per_document(*bytes)))
+        .collect();
+    writeln!(
+        out,
+        "size         {:.1} MB on disk, {:.0} bytes per document (most: {})",
+        total as f64 / 1e6,
+        per_document(total),
+        shown.join(", ")
     )?;
     out.finish()
 }

@@ -650,6 +650,15 @@ fn checked_file(dir: &Path, entry: &FileEntry) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The name and size in bytes of every file the manifest of the index at `dir` lists.
+pub fn file_sizes(dir: &Path) -> Result<Vec<(String, u64)>> {
+    Ok(read_manifest(dir)?
+        .files
+        .into_iter()
+        .map(|f| (f.name, f.bytes))
+        .collect())
+}
+
 /// One file's verdict from [`verify`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FileCheck {
