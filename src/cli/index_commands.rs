@@ -377,7 +377,7 @@ pub(super) fn info(cli: &Cli, args: &InfoArgs) -> Result<()> {
     let total: u64 = sizes.iter().map(|(_, b)| b).sum();
     let per_document = |bytes: u64| bytes as f64 / index.len().max(1) as f64;
     let mut largest = sizes.clone();
-    largest.sort_by(|a, b| b.1.cmp(&a.1));
+    largest.sort_by_key(|(_, bytes)| std::cmp::Reverse(*bytes));
     let shown: Vec<String> = largest
         .iter()
         .take(3)
