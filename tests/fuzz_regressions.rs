@@ -1,6 +1,6 @@
 //! Inputs that `cargo fuzz` (see `fuzz/` and `docs/fuzzing.md`) found to crash `topics`, one
-//! test per finding, named for what went wrong. Each input is the fuzzer's, minimized where
-//! that kept it readable.
+//! test per finding, named for what went wrong. Each holds the fuzzer's own input (without the
+//! byte with which the target chooses its options) beside smaller cases written by hand.
 
 use topics::text::{Headers, Language, Tokenizer};
 
