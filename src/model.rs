@@ -160,13 +160,7 @@ impl Model {
 
     /// The address of each code.
     pub fn addresses(&self, codes: ArrayView2<f32>) -> Vec<u64> {
-        codes
-            .rows()
-            .into_iter()
-            .map(|code| {
-                hashing::address(code.as_slice().unwrap_or(&code.to_vec()), &self.thresholds)
-            })
-            .collect()
+        hashing::addresses_of(codes, &self.thresholds)
     }
 
     /// Trains a model on `texts`; see [`Trained`] for what comes with it.

@@ -235,7 +235,6 @@ pub fn scan(addresses: &[u64], address: u64, radius: usize) -> Vec<(u32, u32)> {
 /// each substring's small ball finds every candidate, and the full distance filters them.
 #[derive(Debug, Clone)]
 pub struct MultiIndex {
-    bits: usize,
     /// `(shift, width)` of each substring.
     parts: Vec<(usize, usize)>,
     tables: Vec<Table>,
@@ -264,7 +263,6 @@ impl MultiIndex {
             })
             .collect();
         MultiIndex {
-            bits,
             parts,
             tables,
             addresses: addresses.to_vec(),
@@ -292,11 +290,6 @@ impl MultiIndex {
             .collect();
         sort_hits(&mut found);
         found
-    }
-
-    /// The address width.
-    pub fn bits(&self) -> usize {
-        self.bits
     }
 }
 

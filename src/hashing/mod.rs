@@ -48,7 +48,10 @@ pub fn addresses_of(codes: ArrayView2<f32>, thresholds: &[f32]) -> Vec<u64> {
     codes
         .rows()
         .into_iter()
-        .map(|code| address(&code.to_vec(), thresholds))
+        .map(|code| match code.as_slice() {
+            Some(values) => address(values, thresholds),
+            None => address(&code.to_vec(), thresholds),
+        })
         .collect()
 }
 
