@@ -889,6 +889,13 @@ mod tests {
     }
 
     #[test]
+    fn new_documents_join_the_topic_k_means_would_give_them() {
+        let index = tiny_index();
+        let topics = index.topics.as_ref().expect("tiny index has topics");
+        assert_eq!(topics.assign(index.codes.view()), topics.assignments);
+    }
+
+    #[test]
     fn topics_that_do_not_fit_the_index_are_refused() {
         let index = tiny_index();
         let topics = index.topics.expect("tiny index has topics");

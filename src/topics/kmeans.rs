@@ -43,7 +43,7 @@ fn squared_distance(a: ArrayView1<f32>, b: ArrayView1<f32>) -> f32 {
 }
 
 /// The nearest centre of `point` and its squared distance.
-fn nearest(point: ArrayView1<f32>, centres: ArrayView2<f32>) -> (u32, f32) {
+pub(crate) fn nearest(point: ArrayView1<f32>, centres: ArrayView2<f32>) -> (u32, f32) {
     let mut best = (0, f32::INFINITY);
     for (c, centre) in centres.outer_iter().enumerate() {
         let d = squared_distance(point, centre);

@@ -129,20 +129,15 @@ impl Topics {
         self.topics.len()
     }
 
-    /// The nearest topic of each of `codes`, for documents that were not clustered.
+    /// The nearest topic of each of `codes`, for documents that were not clustered: the
+    /// centre nearest its unit-length code, as k-means assigns them.
     pub fn assign(&self, codes: ArrayView2<f32>) -> Vec<u32> {
         let unit = search::unit_rows(codes);
+        let width = unit.ncols();
+        let centres =
+            Array2::from_shape_fn((self.centres.len(), width), |(t, j)| self.centres[t][j]);
         unit.outer_iter()
-            .map(|code| {
-                let mut best = (0u32, f32::NEG_INFINITY);
-                for (t, centre) in self.centres.iter().enumerate() {
-                    let dot: f32 = code.iter().zip(centre).map(|(a, b)| a * b).sum();
-                    if dot > best.1 {
-                        best = (t as u32, dot);
-                    }
-                }
-                best.0
-            })
+            .map(|code| kmeans::nearest(code, centres.view()).0)
             .collect()
     }
 }
