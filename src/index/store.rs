@@ -109,11 +109,7 @@ pub fn save(index: &Index, dir: &Path) -> Result<()> {
             ));
         }
     }
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+    let parent = parent_made(dir)?;
     let staging = tempfile::Builder::new()
         .prefix(".topics-index-")
         .tempdir_in(&parent)
@@ -163,6 +159,16 @@ pub fn save(index: &Index, dir: &Path) -> Result<()> {
     result
 }
 
+/// The folder that holds `dir` (`.` for a bare name), created if missing.
+fn parent_made(dir: &Path) -> Result<PathBuf> {
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+    Ok(parent)
+}
+
 /// An exclusive claim on changing one index, held until dropped.
 #[derive(Debug)]
 pub struct Lock {
@@ -172,11 +178,7 @@ pub struct Lock {
 /// Claims the right to change the index at `dir` (build, add, remove): a lock file beside it,
 /// `.NAME.lock`. A second claim while one is held fails at once with a message that says so.
 pub fn lock(dir: &Path) -> Result<Lock> {
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+    let parent = parent_made(dir)?;
     let name = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
