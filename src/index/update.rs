@@ -39,7 +39,14 @@ impl Index {
             }
         }
         let texts: Vec<&str> = documents.iter().map(|d| d.text.as_str()).collect();
-        let (codes, usable) = self.model.encode_texts(&texts);
+        // Tokenize once, over every stem the index knows; the model's stems are among them.
+        let all_counts = text::bag_of_words(self.model.tokenizer(), &self.terms.vocabulary, &texts);
+        let model_counts =
+            text::restrict(&all_counts, &self.terms.vocabulary, &self.model.vocabulary);
+        let usable: Vec<bool> = text::row_sums(&model_counts)
+            .iter()
+            .map(|&d| d > 0.0)
+            .collect();
         let kept: Vec<usize> = (0..documents.len()).filter(|&i| usable[i]).collect();
         let skipped = (0..documents.len())
             .filter(|&i| !usable[i])
@@ -49,11 +56,10 @@ impl Index {
             })
             .collect();
 
-        let codes = codes.select(Axis(0), &kept);
+        let codes = self.model.encode_rows(&model_counts, &kept);
         let addresses = self.model.addresses(codes.view());
         let kept_texts: Vec<&str> = kept.iter().map(|&i| texts[i]).collect();
-        let counts =
-            text::bag_of_words(self.model.tokenizer(), &self.terms.vocabulary, &kept_texts);
+        let counts = text::select_rows(&all_counts, &kept);
         let mut unknown = HashSet::new();
         for text in &kept_texts {
             self.model.tokenizer().for_each(text, |stem, _| {

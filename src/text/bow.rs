@@ -33,26 +33,30 @@ impl Terms {
     /// The same documents counted over `vocabulary` only (a subset of these stems, such as a
     /// model's): CSR `(documents, vocabulary)`.
     pub fn over(&self, vocabulary: &Vocabulary) -> CsMat<f32> {
-        let map: Vec<Option<usize>> = self
-            .vocabulary
-            .stems
-            .iter()
-            .map(|stem| vocabulary.column(stem).map(|c| c as usize))
-            .collect();
-        let rows: Vec<Vec<(usize, f32)>> = self
-            .counts
-            .outer_iterator()
-            .map(|row| {
-                let mut kept: Vec<(usize, f32)> = row
-                    .iter()
-                    .filter_map(|(c, &v)| map[c].map(|m| (m, v)))
-                    .collect();
-                kept.sort_unstable_by_key(|&(c, _)| c);
-                kept
-            })
-            .collect();
-        from_rows(vocabulary.len(), &rows)
+        restrict(&self.counts, &self.vocabulary, vocabulary)
     }
+}
+
+/// `counts` (documents by the stems of `from`) counted over the stems of `to` only; stems of
+/// `to` that `from` lacks stay zero.
+pub fn restrict(counts: &CsMat<f32>, from: &Vocabulary, to: &Vocabulary) -> CsMat<f32> {
+    let map: Vec<Option<usize>> = from
+        .stems
+        .iter()
+        .map(|stem| to.column(stem).map(|c| c as usize))
+        .collect();
+    let rows: Vec<Vec<(usize, f32)>> = counts
+        .outer_iterator()
+        .map(|row| {
+            let mut kept: Vec<(usize, f32)> = row
+                .iter()
+                .filter_map(|(c, &v)| map[c].map(|m| (m, v)))
+                .collect();
+            kept.sort_unstable_by_key(|&(c, _)| c);
+            kept
+        })
+        .collect();
+    from_rows(to.len(), &rows)
 }
 
 /// The rows `rows` of `matrix`, in that order.
