@@ -220,8 +220,8 @@ pub fn compare(
     if let Some(bits) = bits {
         progress.begin("lsh", 0);
         let seed = index.model.settings.seed;
-        let (tfidf, _) = lexical::weigh(&index.terms.counts, Weighting::TfIdf);
-        let lexical = Lexical::new(&index.terms, Weighting::TfIdf);
+        let (tfidf, idf) = lexical::weigh(&index.terms.counts, Weighting::TfIdf);
+        let lexical = Lexical::from_weighted(&tfidf, idf, Weighting::TfIdf);
         let mut stream = rng::stream(seed, Purpose::Init, &[8_000]);
         let planes = Array2::from_shape_simple_fn((tfidf.cols(), bits), || stream.normal());
         let zeros = vec![0.0; bits];

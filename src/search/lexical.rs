@@ -44,11 +44,16 @@ impl Lexical {
     /// Weights the documents of `terms`.
     pub fn new(terms: &Terms, weighting: Weighting) -> Self {
         let (weighted, idf) = weigh(&terms.counts, weighting);
+        Lexical::from_weighted(&weighted, idf, weighting)
+    }
+
+    /// Search over documents already weighted by [`weigh`], with the `idf` it returned.
+    pub fn from_weighted(weighted: &CsMat<f32>, idf: Vec<f32>, weighting: Weighting) -> Self {
         Lexical {
             weighting,
             postings: weighted.transpose_view().to_csr(),
             idf,
-            documents: terms.counts.rows(),
+            documents: weighted.rows(),
         }
     }
 
