@@ -154,13 +154,19 @@ impl Autoencoder {
                 activation: activation_of_hidden(rbm.hidden),
             })
             .collect();
+        // A decoder layer reconstructs the input of an encoder layer, so it takes that input's
+        // kind of units: the hidden units of the machine below, or the data's at the bottom.
         let decoder = stack
             .iter()
+            .enumerate()
             .rev()
-            .map(|rbm| Layer {
+            .map(|(depth, rbm)| Layer {
                 weights: rbm.weights.t().to_owned(),
                 bias: rbm.visible_bias.clone(),
-                activation: activation_of_visible(rbm.visible),
+                activation: match depth {
+                    0 => activation_of_visible(rbm.visible),
+                    _ => activation_of_hidden(stack[depth - 1].hidden),
+                },
             })
             .collect();
         Autoencoder {

@@ -24,5 +24,6 @@ pub mod search;
 pub mod settings;
 pub mod text;
 pub mod topics;
+pub mod vectors;
 
 pub use error::{Error, Result};

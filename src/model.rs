@@ -75,7 +75,7 @@ pub struct TrainingReport {
 
 impl TrainingReport {
     /// Records that `stage` ran from `start` until now, and logs it.
-    fn timed(&mut self, stage: &str, start: Instant) {
+    pub(crate) fn timed(&mut self, stage: &str, start: Instant) {
         let seconds = start.elapsed().as_secs_f64();
         tracing::info!("{stage} took {seconds:.1} s");
         self.timings.push(Timing {
@@ -299,7 +299,7 @@ impl Model {
 }
 
 /// Splits `rows` into training and held-out rows, the held-out share drawn by `seed`.
-fn split(rows: &[usize], share: f32, seed: u64) -> (Vec<usize>, Vec<usize>) {
+pub(crate) fn split(rows: &[usize], share: f32, seed: u64) -> (Vec<usize>, Vec<usize>) {
     let mut shuffled = rows.to_vec();
     rng::stream(seed, Purpose::Split, &[]).shuffle(&mut shuffled);
     let held_out = ((rows.len() as f32 * share).round() as usize).min(rows.len().saturating_sub(1));

@@ -54,8 +54,29 @@ const CODES_HEADER: usize = 8 + 4 + 4 + 8;
 struct Manifest {
     format: String,
     version: u32,
+    /// What the index holds; indexes from before images were supported hold documents.
+    #[serde(default)]
+    kind: Kind,
     written_by: String,
     files: Vec<FileEntry>,
+}
+
+/// What an index holds: documents (text) or dense items (images, vectors).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    #[default]
+    Documents,
+    Vectors,
+}
+
+impl Kind {
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Documents => "documents",
+            Kind::Vectors => "images or vectors",
+        }
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -74,11 +95,22 @@ struct Config {
     report: BuildReport,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct NetworkLayout {
+/// The activations of a network, kept in the configuration beside its weights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct NetworkLayout {
     counts: bool,
     encoder: Vec<Activation>,
     decoder: Vec<Activation>,
+}
+
+impl NetworkLayout {
+    pub(crate) fn of(network: &Autoencoder) -> Self {
+        NetworkLayout {
+            counts: network.counts,
+            encoder: network.encoder.iter().map(|l| l.activation).collect(),
+            decoder: network.decoder.iter().map(|l| l.activation).collect(),
+        }
+    }
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -97,6 +129,30 @@ pub fn is_index(dir: &Path) -> bool {
 ///
 /// A `dir` that exists, is not empty and is not an index is left alone: that is an error.
 pub fn save(index: &Index, dir: &Path) -> Result<()> {
+    let mut files = vec![
+        (CONFIG, config_bytes(index)?),
+        (VOCABULARY, json_bytes(&index.model.vocabulary, VOCABULARY)?),
+        (WEIGHTS, weights_bytes(&index.model.network)?),
+        (
+            CODES,
+            codes_bytes(&index.codes, &index.addresses, index.model.address_bits()),
+        ),
+        (DOCUMENTS, documents_bytes(&index.documents)?),
+        (TERM_STEMS, json_bytes(&index.terms.vocabulary, TERM_STEMS)?),
+        (TERM_COUNTS, csr_bytes(&index.terms.counts)),
+    ];
+    if let Some(topics) = &index.topics {
+        files.push((TOPICS, json_bytes(topics, TOPICS)?));
+    }
+    if !index.signatures.is_empty() {
+        files.push((WORDS, signature_bytes(&index.signatures)));
+    }
+    write_files(dir, Kind::Documents, &files)
+}
+
+/// Writes an index of `kind` made of `files` (name, bytes) and its manifest to `dir`
+/// atomically: staged in a temporary directory beside it, then swapped into place.
+pub(crate) fn write_files(dir: &Path, kind: Kind, files: &[(&str, Vec<u8>)]) -> Result<()> {
     if dir.exists() && !is_index(dir) {
         let empty = fs::read_dir(dir)
             .map_err(|e| Error::io(dir, e))?
@@ -115,23 +171,8 @@ pub fn save(index: &Index, dir: &Path) -> Result<()> {
         .tempdir_in(&parent)
         .map_err(|e| Error::io(&parent, e))?;
 
-    let mut files = vec![
-        (CONFIG, config_bytes(index)?),
-        (VOCABULARY, json_bytes(&index.model.vocabulary, VOCABULARY)?),
-        (WEIGHTS, weights_bytes(&index.model.network)?),
-        (CODES, codes_bytes(index)),
-        (DOCUMENTS, documents_bytes(&index.documents)?),
-        (TERM_STEMS, json_bytes(&index.terms.vocabulary, TERM_STEMS)?),
-        (TERM_COUNTS, csr_bytes(&index.terms.counts)),
-    ];
-    if let Some(topics) = &index.topics {
-        files.push((TOPICS, json_bytes(topics, TOPICS)?));
-    }
-    if !index.signatures.is_empty() {
-        files.push((WORDS, signature_bytes(&index.signatures)));
-    }
     let mut entries = Vec::new();
-    for (name, bytes) in &files {
+    for (name, bytes) in files {
         write_synced(&staging.path().join(name), bytes)?;
         entries.push(FileEntry {
             name: name.to_string(),
@@ -142,6 +183,7 @@ pub fn save(index: &Index, dir: &Path) -> Result<()> {
     let manifest = Manifest {
         format: FORMAT.to_string(),
         version: VERSION,
+        kind,
         written_by: format!("topics {}", env!("CARGO_PKG_VERSION")),
         files: entries,
     };
@@ -249,7 +291,7 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
     file.sync_all().map_err(|e| Error::io(path, e))
 }
 
-fn json_bytes<T: Serialize>(value: &T, name: &str) -> Result<Vec<u8>> {
+pub(crate) fn json_bytes<T: Serialize>(value: &T, name: &str) -> Result<Vec<u8>> {
     serde_json::to_vec_pretty(value)
         .map_err(|e| Error::index(name, format!("cannot serialize: {e}")))
 }
@@ -258,11 +300,7 @@ fn config_bytes(index: &Index) -> Result<Vec<u8>> {
     let network = &index.model.network;
     let config = Config {
         settings: index.model.settings.clone(),
-        network: NetworkLayout {
-            counts: network.counts,
-            encoder: network.encoder.iter().map(|l| l.activation).collect(),
-            decoder: network.decoder.iter().map(|l| l.activation).collect(),
-        },
+        network: NetworkLayout::of(network),
         thresholds: index.model.thresholds.clone(),
         query_length: index.model.query_length,
         report: index.report.clone(),
@@ -270,11 +308,11 @@ fn config_bytes(index: &Index) -> Result<Vec<u8>> {
     json_bytes(&config, CONFIG)
 }
 
-fn f32_bytes<'a>(values: impl IntoIterator<Item = &'a f32>) -> Vec<u8> {
+pub(crate) fn f32_bytes<'a>(values: impl IntoIterator<Item = &'a f32>) -> Vec<u8> {
     values.into_iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
-fn weights_bytes(network: &Autoencoder) -> Result<Vec<u8>> {
+pub(crate) fn weights_bytes(network: &Autoencoder) -> Result<Vec<u8>> {
     let mut buffers: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
     for (half, layers) in [("encoder", &network.encoder), ("decoder", &network.decoder)] {
         for (i, layer) in layers.iter().enumerate() {
@@ -338,15 +376,17 @@ fn read_signatures(bytes: &[u8], documents: usize) -> std::result::Result<Vec<Si
         .collect())
 }
 
-fn codes_bytes(index: &Index) -> Vec<u8> {
-    let (rows, width) = index.codes.dim();
+/// Codes and their addresses: magic, width (u32), address bits (u32), rows (u64), then the
+/// codes (f32, row by row) and the addresses (u64), all little endian.
+pub(crate) fn codes_bytes(codes: &Array2<f32>, addresses: &[u64], bits: usize) -> Vec<u8> {
+    let (rows, width) = codes.dim();
     let mut bytes = Vec::with_capacity(CODES_HEADER + rows * (width * 4 + 8));
     bytes.extend_from_slice(CODES_MAGIC);
     bytes.extend_from_slice(&(width as u32).to_le_bytes());
-    bytes.extend_from_slice(&(index.model.address_bits() as u32).to_le_bytes());
+    bytes.extend_from_slice(&(bits as u32).to_le_bytes());
     bytes.extend_from_slice(&(rows as u64).to_le_bytes());
-    bytes.extend(f32_bytes(index.codes.iter()));
-    bytes.extend(index.addresses.iter().flat_map(|a| a.to_le_bytes()));
+    bytes.extend(f32_bytes(codes.iter()));
+    bytes.extend(addresses.iter().flat_map(|a| a.to_le_bytes()));
     bytes
 }
 
@@ -446,23 +486,12 @@ pub fn load(dir: &Path) -> Result<Index> {
 }
 
 fn load_once(dir: &Path) -> Result<Index> {
-    let files = verified_files(dir)?;
-    let file = |name: &str| -> Result<&Vec<u8>> {
-        files.get(name).ok_or_else(|| {
-            Error::index(
-                dir,
-                format!("the manifest lists no {name}: rebuild the index"),
-            )
-        })
-    };
-    let damaged = |name: &str, what: String| {
-        Error::index(dir.join(name), format!("{what}; rebuild the index"))
-    };
+    let files = IndexFiles::open(dir, Kind::Documents)?;
+    let file = |name: &str| files.get(name);
+    let damaged = |name: &str, what: String| files.damaged(name, what);
 
-    let config: Config = serde_json::from_slice(file(CONFIG)?)
-        .map_err(|e| damaged(CONFIG, format!("cannot be read: {e}")))?;
-    let mut vocabulary: Vocabulary = serde_json::from_slice(file(VOCABULARY)?)
-        .map_err(|e| damaged(VOCABULARY, format!("cannot be read: {e}")))?;
+    let config: Config = files.json(CONFIG)?;
+    let mut vocabulary: Vocabulary = files.json(VOCABULARY)?;
     vocabulary.rebuild_lookup();
     let network =
         read_weights(file(WEIGHTS)?, &config.network).map_err(|what| damaged(WEIGHTS, what))?;
@@ -489,8 +518,7 @@ fn load_once(dir: &Path) -> Result<Index> {
             ),
         ));
     }
-    let mut term_stems: Vocabulary = serde_json::from_slice(file(TERM_STEMS)?)
-        .map_err(|e| damaged(TERM_STEMS, format!("cannot be read: {e}")))?;
+    let mut term_stems: Vocabulary = files.json(TERM_STEMS)?;
     term_stems.rebuild_lookup();
     let term_counts = read_csr(file(TERM_COUNTS)?, documents.len(), term_stems.len())
         .map_err(|what| damaged(TERM_COUNTS, what))?;
@@ -498,17 +526,16 @@ fn load_once(dir: &Path) -> Result<Index> {
         vocabulary: term_stems,
         counts: term_counts,
     };
-    let topics = match files.get(TOPICS) {
+    let topics = match files.optional(TOPICS) {
         None => None,
-        Some(bytes) => {
-            let topics: Topics = serde_json::from_slice(bytes)
-                .map_err(|e| damaged(TOPICS, format!("cannot be read: {e}")))?;
+        Some(_) => {
+            let topics: Topics = files.json(TOPICS)?;
             check_topics(&topics, documents.len(), codes.ncols())
                 .map_err(|what| damaged(TOPICS, what))?;
             Some(topics)
         }
     };
-    let signatures = match files.get(WORDS) {
+    let signatures = match files.optional(WORDS) {
         None => Vec::new(),
         Some(bytes) => {
             read_signatures(bytes, documents.len()).map_err(|what| damaged(WORDS, what))?
@@ -531,6 +558,48 @@ fn load_once(dir: &Path) -> Result<Index> {
         addresses,
         report: config.report,
     })
+}
+
+/// The verified files of an index, handing out their bytes with errors that name the file.
+pub(crate) struct IndexFiles<'a> {
+    dir: &'a Path,
+    files: HashMap<String, Vec<u8>>,
+}
+
+impl<'a> IndexFiles<'a> {
+    /// Checks the manifest of the index at `dir`, which must hold `kind`, and every file.
+    pub(crate) fn open(dir: &'a Path, kind: Kind) -> Result<Self> {
+        Ok(IndexFiles {
+            dir,
+            files: verified_files_of(dir, Some(kind))?,
+        })
+    }
+
+    /// The bytes of `name`, which the manifest must list.
+    pub(crate) fn get(&self, name: &str) -> Result<&[u8]> {
+        self.optional(name).ok_or_else(|| {
+            Error::index(
+                self.dir,
+                format!("the manifest lists no {name}: rebuild the index"),
+            )
+        })
+    }
+
+    /// The bytes of `name`, when the manifest lists it.
+    pub(crate) fn optional(&self, name: &str) -> Option<&[u8]> {
+        self.files.get(name).map(Vec::as_slice)
+    }
+
+    /// `name` parsed as JSON.
+    pub(crate) fn json<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T> {
+        serde_json::from_slice(self.get(name)?)
+            .map_err(|e| self.damaged(name, format!("cannot be read: {e}")))
+    }
+
+    /// The error for file `name`, whose contents are wrong as `what` says.
+    pub(crate) fn damaged(&self, name: &str, what: String) -> Error {
+        Error::index(self.dir.join(name), format!("{what}; rebuild the index"))
+    }
 }
 
 /// Whether `topics` fits an index of `documents` codes of width `width`.
@@ -564,9 +633,35 @@ fn check_topics(
     Ok(())
 }
 
+/// What the index at `dir` holds, from its manifest.
+pub fn kind(dir: &Path) -> Result<Kind> {
+    Ok(read_manifest(dir)?.kind)
+}
+
 /// Checks the manifest and every file it lists; returns the files' bytes by name.
 pub fn verified_files(dir: &Path) -> Result<HashMap<String, Vec<u8>>> {
+    verified_files_of(dir, None)
+}
+
+/// [`verified_files`] of an index that must hold `kind`, when given.
+pub(crate) fn verified_files_of(
+    dir: &Path,
+    kind: Option<Kind>,
+) -> Result<HashMap<String, Vec<u8>>> {
     let manifest = read_manifest(dir)?;
+    if let Some(kind) = kind
+        && manifest.kind != kind
+    {
+        return Err(Error::index(
+            dir,
+            format!(
+                "holds {}, not {}: this command needs an index of {}",
+                manifest.kind.noun(),
+                kind.noun(),
+                kind.noun()
+            ),
+        ));
+    }
     let mut files = HashMap::new();
     for entry in manifest.files {
         let bytes = checked_file(dir, &entry)?;
@@ -716,7 +811,10 @@ fn read_tensor(
     Ok(f32_values(view.data()))
 }
 
-fn read_weights(bytes: &[u8], layout: &NetworkLayout) -> std::result::Result<Autoencoder, String> {
+pub(crate) fn read_weights(
+    bytes: &[u8],
+    layout: &NetworkLayout,
+) -> std::result::Result<Autoencoder, String> {
     let tensors =
         SafeTensors::deserialize(bytes).map_err(|e| format!("is not safetensors: {e}"))?;
     let mut halves = Vec::new();
@@ -768,7 +866,7 @@ fn read_weights(bytes: &[u8], layout: &NetworkLayout) -> std::result::Result<Aut
     })
 }
 
-fn read_codes(
+pub(crate) fn read_codes(
     bytes: &[u8],
     expected_width: usize,
 ) -> std::result::Result<(Array2<f32>, Vec<u64>), String> {
@@ -806,7 +904,7 @@ fn read_codes(
     Ok((codes, addresses))
 }
 
-fn f32_values(bytes: &[u8]) -> Vec<f32> {
+pub(crate) fn f32_values(bytes: &[u8]) -> Vec<f32> {
     bytes
         .chunks_exact(4)
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
@@ -950,7 +1048,7 @@ mod tests {
     #[test]
     fn codes_files_that_lie_about_their_length_are_refused() {
         let index = tiny_index();
-        let mut bytes = codes_bytes(&index);
+        let mut bytes = codes_bytes(&index.codes, &index.addresses, index.model.address_bits());
         assert!(read_codes(&bytes, 2).is_ok());
         assert!(read_codes(&bytes, 3).is_err());
         bytes[16..24].copy_from_slice(&1_000_000_000_000u64.to_le_bytes());

@@ -31,7 +31,7 @@ pub fn log_counts(counts: &CsMat<f32>) -> CsMat<f32> {
 }
 
 /// Orthonormalizes the columns of `y` in place (modified Gram–Schmidt, twice for stability).
-fn orthonormalize(y: &mut Array2<f32>) {
+pub(crate) fn orthonormalize(y: &mut Array2<f32>) {
     for _ in 0..2 {
         for j in 0..y.ncols() {
             for i in 0..j {
