@@ -61,6 +61,41 @@ fn draw_png(
     Ok(())
 }
 
+/// Writes grey intensities in [0,1] (shape (height, width), values clamped) to a PNG at `path`,
+/// atomically: a temporary file beside it renamed into place.
+///
+/// 0 is black and 1 white; a value that is NaN is drawn black.
+///
+/// # Errors
+/// When `pixels` is empty or more than `u32::MAX` wide or tall, and when the file cannot be
+/// written.
+pub fn write_grey_png(path: &Path, pixels: ArrayView2<f32>) -> Result<()> {
+    let (height, width) = pixels.dim();
+    let side = |n: usize| u32::try_from(n).ok().filter(|&n| n > 0);
+    let (Some(w), Some(h)) = (side(width), side(height)) else {
+        return Err(Error::input(
+            path,
+            format!("cannot draw a picture of {height} × {width} pixels; it needs at least one"),
+        ));
+    };
+    // Rows in order, whatever the layout of the view.
+    let bytes: Vec<u8> = pixels
+        .rows()
+        .into_iter()
+        .flat_map(|row| {
+            row.into_iter()
+                .map(|&v| (v.clamp(0.0, 1.0) * 255.0).round() as u8)
+        })
+        .collect();
+    let picture = image::GrayImage::from_raw(w, h, bytes)
+        .expect("one byte for each of the height × width pixels");
+    draw_png(path, |file| {
+        picture
+            .save_with_format(file, image::ImageFormat::Png)
+            .map_err(|e| e.to_string())
+    })
+}
+
 /// Precision against recall (on a log scale) of each named method, as the papers draw it.
 pub fn curves_png(path: &Path, title: &str, curves: &[(String, Vec<CurvePoint>)]) -> Result<()> {
     draw_png(path, |file| {
@@ -241,5 +276,25 @@ mod tests {
             let bytes = std::fs::read(&path).expect("written");
             assert_eq!(&bytes[1..4], b"PNG");
         }
+    }
+
+    #[test]
+    fn grey_pictures_round_trip_clamped() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| Error::io("tempdir", e))?;
+        let path = dir.path().join("digit.png");
+        // Stored column by column, to show that the layout of the view does not matter.
+        let columns = array![[0.0f32, -1.0], [0.5, 2.0], [1.0, f32::NAN]];
+        write_grey_png(&path, columns.t())?;
+        let read = crate::corpus::items::read_picture(&path, (2, 3))?;
+        let expected = [0.0, 128.0 / 255.0, 1.0, 0.0, 1.0, 0.0];
+        for (value, expected) in read.iter().zip(expected) {
+            assert!((value - expected).abs() < 1e-6, "{read:?}");
+        }
+        let leftovers = std::fs::read_dir(dir.path()).map_err(|e| Error::io(dir.path(), e))?;
+        assert_eq!(leftovers.count(), 1, "no temporary file is left behind");
+
+        let empty = ndarray::Array2::<f32>::zeros((0, 3));
+        assert!(write_grey_png(&path, empty.view()).is_err());
+        Ok(())
     }
 }

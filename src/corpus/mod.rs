@@ -15,6 +15,10 @@
 mod archive;
 mod collect;
 mod decode;
+pub mod idx;
+pub mod items;
+mod numbers;
+mod pictures;
 mod records;
 mod tree;
 
@@ -22,6 +26,7 @@ use std::path::Path;
 
 pub use collect::printable;
 pub use decode::{Decoded, Encoding, decode};
+pub use items::{Items, Source};
 
 use crate::progress::Progress;
 use crate::{Error, Result};

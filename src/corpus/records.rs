@@ -25,7 +25,7 @@ use crate::{Error, Result};
 const LABEL_SEPARATOR: char = '|';
 
 /// The decoded text of a record file, `None` when it is empty, and whether it was lenient.
-fn file_text(path: &Path, format: &str) -> Result<Option<(String, bool)>> {
+pub(super) fn file_text(path: &Path, format: &str) -> Result<Option<(String, bool)>> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     match decode(&bytes) {
         Decoded::Text {

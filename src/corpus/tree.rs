@@ -19,7 +19,7 @@ use crate::progress::Progress;
 use crate::{Error, Result};
 
 /// What the walk found at one path, in walk order.
-enum Found {
+pub(super) enum Found {
     /// A regular file, not yet read.
     File {
         id: String,
@@ -65,7 +65,7 @@ pub(crate) fn read(root: &Path, filter: &Filter, progress: &dyn Progress) -> Res
 }
 
 /// Lists the regular files under `root` in sorted order, and what could not be looked at.
-fn walk(root: &Path) -> Result<Vec<Found>> {
+pub(super) fn walk(root: &Path) -> Result<Vec<Found>> {
     let mut found = Vec::new();
 
     // Links are followed so that a linked file or folder counts; walkdir notices loops and
