@@ -231,6 +231,29 @@ pub fn map_png(path: &Path, title: &str, points: ArrayView2<f32>, labels: &[Stri
     })
 }
 
+/// Images side by side: each of `rows` (shape `(images, height·width)`, intensities in
+/// [0, 1]) becomes one row of the picture, with a grey line between images. Small images are
+/// enlarged (nearest neighbour) to about 56 pixels, so that the picture is easy to look at.
+pub fn image_grid(rows: &[ArrayView2<f32>], (height, width): (usize, usize)) -> Array2<f32> {
+    const GAP: usize = 2;
+    let scale = (56 / height.max(1)).max(1);
+    let columns = rows.iter().map(|r| r.nrows()).max().unwrap_or(0);
+    let (cell_h, cell_w) = (height * scale + GAP, width * scale + GAP);
+    let mut grid = Array2::from_elem((rows.len() * cell_h + GAP, columns * cell_w + GAP), 0.5f32);
+    for (r, images) in rows.iter().enumerate() {
+        for (c, image) in images.rows().into_iter().enumerate() {
+            for y in 0..height * scale {
+                for x in 0..width * scale {
+                    let value = image.get((y / scale) * width + x / scale).copied();
+                    grid[[GAP + r * cell_h + y, GAP + c * cell_w + x]] =
+                        value.unwrap_or(0.0).clamp(0.0, 1.0);
+                }
+            }
+        }
+    }
+    grid
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,19 +9,21 @@ use topics::compare::{self, Methods, Relevance};
 use topics::corpus::{self, ReadOptions, ReadReport};
 use topics::hashing::format_address;
 use topics::hashing::lookup::{self, Lookup};
-use topics::index::{Index, store};
+use topics::index::Index;
+use topics::index::store::{self, Kind};
 use topics::progress::Progress;
 use topics::search::lexical::{Lexical, Weighting};
 use topics::settings::Settings;
+use topics::vectors::VectorIndex;
 use topics::{eval, plot, search};
 
-use super::index_commands;
 use super::output::{Sink, decode_text, ignore_broken_pipe, read_file, read_text_file, write_file};
 use super::progress::Bars;
 use super::{
     BuildArgs, Cli, Command, EncodeArgs, EvalArgs, ExportArgs, MapArgs, MapColor, QueryArgs,
     ReadArgs, Rerank, check_query_length,
 };
+use super::{index_commands, vector_commands};
 
 pub fn run(cli: Cli) -> Result<()> {
     let bars = Bars::new(cli.quiet);
@@ -36,6 +38,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Eval(args) => evaluate(&cli, args, &bars),
         Command::Topics(args) => super::topic_commands::list(&cli, args),
         Command::Map(args) => map(&cli, args),
+        Command::Show(args) => vector_commands::show(&cli, args),
         Command::Info(args) => index_commands::info(&cli, args),
     }
 }
@@ -51,6 +54,15 @@ pub(super) fn read_documents(args: &ReadArgs, progress: &dyn Progress) -> Result
     let report = corpus::read(&args.path, &options, progress)?;
     tracing::debug!("reading took {:.2} s", start.elapsed().as_secs_f64());
     Ok(report)
+}
+
+/// The index at `--index` when it holds images or vectors; `None` for documents (or no index,
+/// which loading it as documents then reports).
+pub(super) fn vector_index(cli: &Cli) -> Result<Option<VectorIndex>> {
+    if store::is_index(&cli.index) && store::kind(&cli.index)? == Kind::Vectors {
+        return Ok(Some(VectorIndex::load(&cli.index)?));
+    }
+    Ok(None)
 }
 
 pub(super) fn load_index(cli: &Cli) -> Result<Index> {
@@ -80,6 +92,7 @@ fn settings_of(args: &BuildArgs) -> Result<Settings> {
         }
     };
     let defaults = Settings::default();
+    let (pretrain, finetune) = args.epochs_asked();
     let language = args
         .language
         .parse()
@@ -90,24 +103,18 @@ fn settings_of(args: &BuildArgs) -> Result<Settings> {
         language,
         stop_words,
         headers: args.headers,
-        layers: args.layers.0.clone(),
-        dims: args.bits.unwrap_or(args.dims),
+        layers: args.layers_or(&defaults.layers),
+        dims: args.bits.or(args.dims).unwrap_or(defaults.dims),
         bits: args.bits,
-        pretrain_epochs: args
-            .epochs
-            .or(args.pretrain_epochs)
-            .unwrap_or(defaults.pretrain_epochs),
-        finetune_epochs: args
-            .epochs
-            .or(args.finetune_epochs)
-            .unwrap_or(defaults.finetune_epochs),
+        pretrain_epochs: pretrain.unwrap_or(defaults.pretrain_epochs),
+        finetune_epochs: finetune.unwrap_or(defaults.finetune_epochs),
         // Epochs a user chose are kept as they are, however small the corpus.
-        min_pretrain_updates: if args.epochs.or(args.pretrain_epochs).is_some() {
+        min_pretrain_updates: if pretrain.is_some() {
             0
         } else {
             defaults.min_pretrain_updates
         },
-        min_finetune_updates: if args.epochs.or(args.finetune_epochs).is_some() {
+        min_finetune_updates: if finetune.is_some() {
             0
         } else {
             defaults.min_finetune_updates
@@ -115,7 +122,7 @@ fn settings_of(args: &BuildArgs) -> Result<Settings> {
         batch_size: args.batch_size,
         bottom_cd_steps: args.cd_steps,
         finetune_rate: args.finetune_rate,
-        dropout: args.dropout,
+        dropout: args.dropout.unwrap_or(defaults.dropout),
         validation: args.validation,
         patience: args.patience,
         topics: args.topics,
@@ -126,6 +133,9 @@ fn settings_of(args: &BuildArgs) -> Result<Settings> {
 }
 
 fn build(cli: &Cli, args: &BuildArgs, bars: &Bars) -> Result<()> {
+    if let Some(source) = vector_commands::source_of(args)? {
+        return vector_commands::build(cli, args, source, bars);
+    }
     let start = Instant::now();
     let settings = settings_of(args)?.check()?;
     let _lock = store::lock(&cli.index)?;
@@ -177,6 +187,16 @@ struct Hit<'a> {
 }
 
 fn query(cli: &Cli, args: &QueryArgs) -> Result<()> {
+    if let Some(index) = vector_index(cli)? {
+        return vector_commands::query(cli, args, &index);
+    }
+    if let Some(image) = &args.image {
+        bail!(
+            "{}: the index holds documents; --image {} needs an index built from images",
+            cli.index.display(),
+            image.display()
+        );
+    }
     let index = load_index(cli)?;
     let unit = search::unit_rows(index.codes.view());
     let label_ok = |r: usize| {
@@ -500,6 +520,9 @@ fn code_record(
 }
 
 fn export(cli: &Cli, args: &ExportArgs) -> Result<()> {
+    if let Some(index) = vector_index(cli)? {
+        return vector_commands::export(args, &index);
+    }
     let index = load_index(cli)?;
     let bits = index.model.address_bits();
     let mut sink = Sink::open(args.csv.as_deref())?;
@@ -603,6 +626,15 @@ struct EvalJson {
 }
 
 fn evaluate(cli: &Cli, args: &EvalArgs, bars: &Bars) -> Result<()> {
+    if let Some(index) = vector_index(cli)? {
+        if args.topics {
+            bail!(
+                "{}: topics are found in indexes of documents",
+                cli.index.display()
+            );
+        }
+        return vector_commands::evaluate(args, &index);
+    }
     if args.topics {
         return super::topic_commands::evaluate(cli, args, bars);
     }
@@ -783,6 +815,9 @@ fn read_questions(path: &std::path::Path) -> Result<ReadReport> {
 }
 
 fn map(cli: &Cli, args: &MapArgs) -> Result<()> {
+    if let Some(index) = vector_index(cli)? {
+        return vector_commands::map(args, &index);
+    }
     let index = load_index(cli)?;
     let points = plot::project_2d(index.codes.view());
     let labels: Vec<String> = index

@@ -206,9 +206,20 @@ fn verify(cli: &Cli, json: bool) -> Result<()> {
     Ok(())
 }
 
+/// The name and size of each file of the index at `dir`, as JSON for `info --json`.
+pub(super) fn files_json(dir: &std::path::Path) -> Result<Vec<serde_json::Value>> {
+    Ok(store::file_sizes(dir)?
+        .into_iter()
+        .map(|(name, bytes)| serde_json::json!({"name": name, "bytes": bytes}))
+        .collect())
+}
+
 pub(super) fn info(cli: &Cli, args: &InfoArgs) -> Result<()> {
     if args.verify {
         return verify(cli, args.json);
+    }
+    if let Some(index) = super::commands::vector_index(cli)? {
+        return super::vector_commands::info(cli, args, &index);
     }
     let index = load_index(cli)?;
     let model = &index.model;
@@ -231,10 +242,7 @@ pub(super) fn info(cli: &Cli, args: &InfoArgs) -> Result<()> {
                 .map(|_| hashing::binary_share(index.codes.view())),
             "settings": model.settings,
             "report": report,
-            "files": store::file_sizes(&cli.index)?
-                .into_iter()
-                .map(|(name, bytes)| serde_json::json!({"name": name, "bytes": bytes}))
-                .collect::<Vec<_>>(),
+            "files": files_json(&cli.index)?,
         });
         serde_json::to_writer_pretty(&mut out, &json)?;
         writeln!(out)?;

@@ -8,6 +8,7 @@ mod index_commands;
 mod output;
 pub mod progress;
 mod topic_commands;
+mod vector_commands;
 
 use std::path::PathBuf;
 
@@ -118,12 +119,19 @@ pub enum Command {
   topics topics --naming ctfidf --words 15 --docs 5")]
     Topics(TopicsArgs),
 
-    /// Draw every indexed document as a point of its code, coloured by label.
+    /// Draw every indexed document or image as a point of its code, coloured by label.
     #[command(after_help = "Examples:
   topics map --png map.png          (codes wider than 2 are projected on 2 principal axes)
   topics map --png topics.png --color topic
   topics build corpus/ --dims 2 --index two && topics map --png map.png --index two")]
     Map(MapArgs),
+
+    /// Draw images of an image index above their reconstructions by the autoencoder and by
+    /// PCA at the same code width.
+    #[command(after_help = "Examples:
+  topics show --png recon.png
+  topics show --png recon.png t10k-images-idx3-ubyte.gz --labels t10k-labels-idx1-ubyte.gz")]
+    Show(ShowArgs),
 
     /// What the index holds: documents, vocabulary, network, settings, losses, format.
     #[command(after_help = "Examples:
@@ -142,6 +150,39 @@ pub enum DupMeasure {
 }
 
 /// What colours the points of `topics map`.
+/// What a build's input holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputKind {
+    Text,
+    Image,
+    Vectors,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum VisibleUnits {
+    Binary,
+    Gaussian,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HiddenUnits {
+    Binary,
+    Relu,
+}
+
+fn parse_size(text: &str) -> Result<(usize, usize), String> {
+    let parsed = text.split_once(['x', 'X', '×']).and_then(|(h, w)| {
+        let (h, w) = (
+            h.trim().parse::<usize>().ok()?,
+            w.trim().parse::<usize>().ok()?,
+        );
+        (h > 0 && w > 0 && h <= 4096 && w <= 4096).then_some((h, w))
+    });
+    parsed.ok_or_else(|| {
+        format!("{text:?} is not a size: give HEIGHTxWIDTH, each from 1 to 4096, such as 28x28")
+    })
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum MapColor {
     Label,
@@ -231,6 +272,33 @@ pub struct BuildArgs {
     #[command(flatten)]
     pub read: ReadArgs,
 
+    /// What the input holds [default: told from the input: IDX files and folders of images
+    /// are images, a CSV of numbers is vectors, anything else is documents].
+    #[arg(long, value_enum, help_heading = "Input")]
+    pub kind: Option<InputKind>,
+
+    /// An IDX file of labels, one per image of an IDX input (MNIST's label files).
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub labels: Option<PathBuf>,
+
+    /// The size, HEIGHTxWIDTH, images from a folder are resized to (query images too).
+    #[arg(long, value_parser = parse_size, default_value = "28x28", value_name = "HxW", help_heading = "Images and vectors")]
+    pub image_size: (usize, usize),
+
+    /// Visible units: logistic for intensities in [0, 1], Gaussian for standardised real
+    /// values [default: binary for images, gaussian for vectors].
+    #[arg(long, value_enum, help_heading = "Images and vectors")]
+    pub visible: Option<VisibleUnits>,
+
+    /// Hidden units below the code: logistic, or noisy rectified linear units.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "binary",
+        help_heading = "Images and vectors"
+    )]
+    pub hidden: HiddenUnits,
+
     /// Number of stems in the vocabulary (the network's input width).
     #[arg(long, default_value_t = 2000, help_heading = "Text")]
     pub vocab: usize,
@@ -257,13 +325,14 @@ pub struct BuildArgs {
     )]
     pub headers: Headers,
 
-    /// Widths of the hidden layers between the vocabulary and the code.
-    #[arg(long, value_parser = parse_widths, default_value = "500,250,125", help_heading = "Network")]
-    pub layers: Widths,
+    /// Widths of the hidden layers between the input and the code [default: 500,250,125 for
+    /// documents, 1000,500,250 for images and vectors].
+    #[arg(long, value_parser = parse_widths, help_heading = "Network")]
+    pub layers: Option<Widths>,
 
-    /// Numbers in each document's code.
-    #[arg(long, default_value_t = 10, help_heading = "Network")]
-    pub dims: usize,
+    /// Numbers in each item's code [default: 10 for documents, 30 for images and vectors].
+    #[arg(long, help_heading = "Network")]
+    pub dims: Option<usize>,
 
     /// Train binary codes of this many bits (logistic code units with noise) instead.
     #[arg(long, conflicts_with = "dims", help_heading = "Network")]
@@ -274,12 +343,14 @@ pub struct BuildArgs {
     pub epochs: Option<usize>,
 
     /// Epochs of contrastive-divergence training of each RBM [default: 15, more for corpora
-    /// under 2,700 training documents, so that each RBM makes 400 updates].
+    /// under 2,700 training documents, so that each RBM makes 400 updates; images and vectors
+    /// 50, the paper's].
     #[arg(long, help_heading = "Training")]
     pub pretrain_epochs: Option<usize>,
 
     /// Epochs of fine-tuning the unrolled autoencoder [default: 40, more for corpora under
-    /// 3,000 training documents, so that it makes 1,200 updates].
+    /// 3,000 training documents, so that it makes 1,200 updates; images and vectors at most
+    /// 100, stopping when the validation loss has not improved for 5].
     #[arg(long, help_heading = "Training")]
     pub finetune_epochs: Option<usize>,
 
@@ -287,9 +358,10 @@ pub struct BuildArgs {
     #[arg(long, default_value_t = 100, help_heading = "Training")]
     pub batch_size: usize,
 
-    /// Dropout on the encoder's input while fine-tuning (0 for the papers' recipe).
-    #[arg(long, default_value_t = 0.5, help_heading = "Training")]
-    pub dropout: f32,
+    /// Dropout on the encoder's input while fine-tuning documents (0 for the papers' recipe)
+    /// [default: 0.5].
+    #[arg(long, help_heading = "Training")]
+    pub dropout: Option<f32>,
 
     /// Gibbs steps in the word-count RBM's negative phase (CD-k).
     #[arg(long, default_value_t = 1, help_heading = "Training")]
@@ -333,19 +405,40 @@ pub struct BuildArgs {
     pub seed: u64,
 }
 
+impl BuildArgs {
+    /// The hidden layers asked for, or `default`.
+    pub fn layers_or(&self, default: &[usize]) -> Vec<usize> {
+        self.layers
+            .as_ref()
+            .map_or(default.to_vec(), |w| w.0.clone())
+    }
+
+    /// The pretraining and fine-tuning epochs asked for (`--epochs` sets both).
+    pub fn epochs_asked(&self) -> (Option<usize>, Option<usize>) {
+        (
+            self.epochs.or(self.pretrain_epochs),
+            self.epochs.or(self.finetune_epochs),
+        )
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct QueryArgs {
     /// The question or text to match.
     #[arg(
-        conflicts_with_all = ["file", "id"],
-        required_unless_present_any = ["file", "id"],
+        conflicts_with_all = ["file", "id", "image"],
+        required_unless_present_any = ["file", "id", "image"],
         value_parser = parse_query
     )]
     pub text: Option<String>,
 
     /// Read one query per line from this file (- for stdin).
-    #[arg(long, value_name = "FILE", conflicts_with = "id")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["id", "image"])]
     pub file: Option<PathBuf>,
+
+    /// Find the images most like this image file (PNG or JPEG), in an index of images.
+    #[arg(long, value_name = "FILE", conflicts_with = "id")]
+    pub image: Option<PathBuf>,
 
     /// Find the documents most like this indexed document.
     #[arg(long, value_name = "ID")]
@@ -460,6 +553,10 @@ pub struct EvalArgs {
     #[command(flatten)]
     pub read: ReadArgs,
 
+    /// An IDX file of labels for an IDX test set of an image index.
+    #[arg(long, value_name = "FILE")]
+    pub labels: Option<PathBuf>,
+
     /// Write precision and recall against the number retrieved to this CSV file.
     #[arg(long, value_name = "FILE")]
     pub curve: Option<PathBuf>,
@@ -530,6 +627,28 @@ pub struct MapArgs {
     /// labels, else topic].
     #[arg(long, value_enum, value_name = "BY")]
     pub color: Option<MapColor>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Write the picture to this PNG file.
+    #[arg(long, value_name = "FILE")]
+    pub png: PathBuf,
+
+    /// Images to show them from [default: the images the index was built from].
+    pub path: Option<PathBuf>,
+
+    /// An IDX file of labels for an IDX PATH.
+    #[arg(long, value_name = "FILE", requires = "path")]
+    pub labels: Option<PathBuf>,
+
+    /// How many images to show: one of each label first, when there are labels.
+    #[arg(
+        long,
+        default_value_t = 10,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100)
+    )]
+    pub count: usize,
 }
 
 #[derive(Debug, Args)]

@@ -779,8 +779,12 @@ pub fn verify(dir: &Path) -> Result<Vec<FileCheck>> {
             problem: checked_file(dir, entry).err().map(|e| e.to_string()),
         })
         .collect();
+    let together = || match manifest.kind {
+        Kind::Documents => load(dir).map(|_| ()),
+        Kind::Vectors => crate::vectors::VectorIndex::load(dir).map(|_| ()),
+    };
     if checks.iter().all(|c| c.problem.is_none())
-        && let Err(e) = load(dir)
+        && let Err(e) = together()
     {
         checks.push(FileCheck {
             name: "(the files together)".to_string(),

@@ -45,6 +45,9 @@ pub struct ItemInfo {
 pub struct VectorReport {
     /// The path the items were read from, as given.
     pub source: String,
+    /// The IDX label file given with the source, if any.
+    #[serde(default)]
+    pub labels: Option<String>,
     /// What was read: `idx`, `pictures` or `numbers`.
     pub source_kind: String,
     pub items_read: usize,
