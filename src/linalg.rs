@@ -37,6 +37,11 @@ pub fn gemm(
         }
         return;
     }
+    if m == 1 || n == 1 {
+        // The kernel takes another path for a single row or column, which rounds differently:
+        // pad to two, so that a row's result never depends on the rows beside it.
+        return gemm_padded(alpha, a, b, beta, c);
+    }
     let ([a_rows, a_cols], [b_rows, b_cols], [c_rows, c_cols]) = (
         stride2(a.strides()),
         stride2(b.strides()),
@@ -68,6 +73,25 @@ pub fn gemm(
             gemm::Parallelism::Rayon(0),
         );
     }
+}
+
+/// [`gemm`] of a single row or column, computed as two.
+fn gemm_padded(
+    alpha: f32,
+    a: ArrayView2<f32>,
+    b: ArrayView2<f32>,
+    beta: f32,
+    c: &mut ArrayViewMut2<f32>,
+) {
+    let ((m, k), n) = (a.dim(), b.ncols());
+    let mut a2 = Array2::zeros((m.max(2), k));
+    a2.slice_mut(ndarray::s![..m, ..]).assign(&a);
+    let mut b2 = Array2::zeros((k, n.max(2)));
+    b2.slice_mut(ndarray::s![.., ..n]).assign(&b);
+    let mut c2 = Array2::zeros((m.max(2), n.max(2)));
+    c2.slice_mut(ndarray::s![..m, ..n]).assign(c);
+    gemm(alpha, a2.view(), b2.view(), beta, &mut c2.view_mut());
+    c.assign(&c2.slice(ndarray::s![..m, ..n]));
 }
 
 fn stride2(strides: &[isize]) -> [isize; 2] {
@@ -195,6 +219,19 @@ mod tests {
         let mut c = Array2::from_elem((70, 70), f32::NAN);
         gemm(1.0, a.t(), a.view(), 0.0, &mut c.view_mut());
         assert!((c - naive(a.t(), a.view())).iter().all(|d| d.abs() < 1e-3));
+    }
+
+    #[test]
+    fn a_row_alone_gets_the_same_bits_as_in_a_batch() {
+        let a = Array2::from_shape_fn((64, 300), |(i, j)| ((i * 7 + j * 13) as f32 * 0.01).sin());
+        let b = Array2::from_shape_fn((300, 70), |(i, j)| ((i * 5 + j * 3) as f32 * 0.02).cos());
+        let batch = matmul(a.view(), b.view());
+        for row in [0, 17, 63] {
+            let alone = matmul(a.slice(ndarray::s![row..row + 1, ..]), b.view());
+            assert_eq!(alone.row(0), batch.row(row));
+        }
+        let column = matmul(a.view(), b.slice(ndarray::s![.., 5..6]));
+        assert_eq!(column.column(0), batch.column(5));
     }
 
     #[test]
