@@ -344,13 +344,13 @@ pub struct BuildArgs {
 
     /// Epochs of contrastive-divergence training of each RBM [default: 15, more for corpora
     /// under 2,700 training documents, so that each RBM makes 400 updates; images and vectors
-    /// 50, the paper's].
+    /// 10, as in the authors' code (the paper ran 50)].
     #[arg(long, help_heading = "Training")]
     pub pretrain_epochs: Option<usize>,
 
     /// Epochs of fine-tuning the unrolled autoencoder [default: 40, more for corpora under
     /// 3,000 training documents, so that it makes 1,200 updates; images and vectors at most
-    /// 100, stopping when the validation loss has not improved for 5].
+    /// 30, stopping when the validation loss has not improved for 5].
     #[arg(long, help_heading = "Training")]
     pub finetune_epochs: Option<usize>,
 
