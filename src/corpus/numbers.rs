@@ -108,12 +108,18 @@ pub(crate) fn read(path: &Path) -> Result<Items> {
             "has no column of numbers, only `id` and `label`; add the features as columns",
         ));
     }
-    let mut table = Table::new(path, columns, first.len(), header);
+    let first_name = if header {
+        "the header".to_string()
+    } else {
+        format!("line {}", line_of(&text, &first))
+    };
+    let mut table = Table::new(path, columns, first.len(), first_name);
     if !header {
-        table.add(&first)?;
+        table.add(&first, line_of(&text, &first))?;
     }
     for row in rows {
-        table.add(&row.map_err(|e| csv_error(path, &e))?)?;
+        let row = row.map_err(|e| csv_error(path, &e))?;
+        table.add(&row, line_of(&text, &row))?;
     }
     table.finish()
 }
@@ -124,8 +130,8 @@ struct Table<'p> {
     columns: Columns,
     /// How many fields every row has: as many as the first.
     width: usize,
-    /// What the first row is called in messages.
-    first: &'static str,
+    /// What the first row is called in messages: `the header` or `line 1`.
+    first: String,
     ids: Vec<String>,
     labels: Vec<String>,
     values: Vec<f32>,
@@ -134,12 +140,12 @@ struct Table<'p> {
 }
 
 impl<'p> Table<'p> {
-    fn new(path: &'p Path, columns: Columns, width: usize, header: bool) -> Table<'p> {
+    fn new(path: &'p Path, columns: Columns, width: usize, first: String) -> Table<'p> {
         Table {
             path,
             columns,
             width,
-            first: if header { "the header" } else { "line 1" },
+            first,
             ids: Vec::new(),
             labels: Vec::new(),
             values: Vec::new(),
@@ -147,9 +153,8 @@ impl<'p> Table<'p> {
         }
     }
 
-    /// Checks one data row and adds it.
-    fn add(&mut self, row: &csv::StringRecord) -> Result<()> {
-        let line = row.position().map_or(0, |p| p.line());
+    /// Checks one data row, found at `line`, and adds it.
+    fn add(&mut self, row: &csv::StringRecord, line: u64) -> Result<()> {
         let bad = |message: String| Error::record(self.path, line, message);
         if row.len() != self.width {
             return Err(bad(format!(
@@ -231,6 +236,26 @@ impl<'p> Table<'p> {
     }
 }
 
+/// The line where `row` of `text` starts, counted from 1.
+///
+/// The csv reader puts a row's position before the blank lines it passes over on the way, so
+/// those are counted here.
+fn line_of(text: &str, row: &csv::StringRecord) -> u64 {
+    let Some(position) = row.position() else {
+        return 0;
+    };
+    let rest = text
+        .as_bytes()
+        .get(position.byte() as usize..)
+        .unwrap_or_default();
+    let blank = rest
+        .iter()
+        .take_while(|&&b| b == b'\n' || b == b'\r')
+        .filter(|&&b| b == b'\n')
+        .count();
+    position.line() + blank as u64
+}
+
 /// A CSV error as a record error at the line the csv reader names.
 fn csv_error(path: &Path, e: &csv::Error) -> Error {
     let line = e.position().map_or(0, |p| p.line());
@@ -288,7 +313,7 @@ mod tests {
 
     #[test]
     fn bad_rows_name_their_line() {
-        let cases: [(&[u8], u64, &str); 7] = [
+        let cases: [(&[u8], u64, &str); 8] = [
             (
                 b"id,x,y\na,1,2\nb,3,three\n",
                 3,
@@ -302,7 +327,8 @@ mod tests {
             // A first row of numbers is data, even when they are not finite.
             (b"inf,2\n", 1, "column 1 holds \"inf\", which is not finite"),
             (b"x,y\n1,2\n3,4,5\n", 3, "3 fields but the header has 2"),
-            (b"1,2\n3\n", 2, "1 fields but line 1 has 2"),
+            (b"1,2\n\n3\n", 3, "1 fields but line 1 has 2"),
+            (b"\n\r\n1,2\n3\n", 4, "1 fields but line 3 has 2"),
             (b"id,x\na,1\n,2\n", 3, "empty id"),
             (b"id,x\na,1\na,2\n", 3, "id \"a\" is also used by line 2"),
         ];

@@ -10,6 +10,7 @@
 //! is skipped with a warning and a reason, so one bad file does not stop a read of thousands.
 //! Decoding is limited in width, height and memory, so a crafted header cannot exhaust memory.
 
+use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -101,6 +102,19 @@ pub(crate) fn read(root: &Path, size: (usize, usize)) -> Result<Items> {
                 tracing::debug!("passed over {origin}: {reason}");
             }
         }
+    }
+
+    // Names that are not valid UTF-8 get lossy ids, which may meet.
+    let mut seen = HashSet::new();
+    if let Some(twice) = candidates.iter().find(|c| !seen.insert(c.id.as_str())) {
+        return Err(Error::input(
+            root,
+            format!(
+                "the id {:?} occurs twice, as file names that are not valid UTF-8 became the \
+                 same; ids must be unique, so rename one of the files",
+                twice.id
+            ),
+        ));
     }
 
     // Each picture is decoded straight into its row; the order of rows is the walk's whatever
@@ -308,6 +322,22 @@ mod tests {
             message.contains("1 skipped; a/bad.png: cannot be decoded"),
             "{message}"
         );
+        Ok(())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn lossy_ids_that_collide_are_an_error() -> Result<()> {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+
+        let dir = scratch()?;
+        for name in [&b"a\xFC.png"[..], &b"a\xFD.png"[..]] {
+            let path = dir.path().join(OsStr::from_bytes(name));
+            std::fs::write(&path, png(1, 1, 0)).map_err(|e| Error::io(&path, e))?;
+        }
+        let message = input_message(read_pictures(dir.path(), (1, 1)));
+        assert!(message.contains("occurs twice"), "{message}");
         Ok(())
     }
 
