@@ -5,15 +5,17 @@
 //! `vocabulary.json`, `model.safetensors` (weights, readable from Python), `codes.bin`,
 //! `documents.jsonl`, and the documents' counts over every stem of the corpus for lexical
 //! search (`terms.json`, `terms.bin`), the corpus's topics (`topics.json`) and each document's
-//! word signature (`words.bin`); the last two are optional. An
-//! index is written to a temporary directory beside its destination and renamed into place, so an interrupted write never leaves a half-written index and a
-//! directory that is not an index is never replaced. Loading checks every checksum and every
-//! length before it trusts the contents.
+//! word signature (`words.bin`); the last two are optional.
+//!
+//! An index is written to a staging directory beside its destination (`.NAME.staging-XXXXXX`,
+//! see [`super::lock`]) and exchanged with the old one in one step, so an interrupted write
+//! never leaves a half-written index, and a directory that is not an index is never replaced.
+//! Loading checks every checksum and every length before it trusts the contents.
 
 use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ndarray::{Array1, Array2};
 use safetensors::{Dtype, SafeTensors, tensor::TensorView};
@@ -21,6 +23,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sprs::CsMat;
 
+pub use super::lock::{Lock, lock};
+use super::lock::{old_dir, parent_made, staging_dir};
 use super::{BuildReport, DocumentInfo, Index};
 use crate::autoencoder::{Activation, Autoencoder, Layer};
 use crate::hashing::words::{SIGNATURE, Signature};
@@ -110,10 +114,7 @@ pub fn save(index: &Index, dir: &Path) -> Result<()> {
         }
     }
     let parent = parent_made(dir)?;
-    let staging = tempfile::Builder::new()
-        .prefix(".topics-index-")
-        .tempdir_in(&parent)
-        .map_err(|e| Error::io(&parent, e))?;
+    let staging = staging_dir(dir, &parent)?;
 
     let mut files = vec![
         (CONFIG, config_bytes(index)?),
@@ -159,48 +160,6 @@ pub fn save(index: &Index, dir: &Path) -> Result<()> {
     result
 }
 
-/// The folder that holds `dir` (`.` for a bare name), created if missing.
-fn parent_made(dir: &Path) -> Result<PathBuf> {
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-    Ok(parent)
-}
-
-/// An exclusive claim on changing one index, held until dropped.
-#[derive(Debug)]
-pub struct Lock {
-    _file: fs::File,
-}
-
-/// Claims the right to change the index at `dir` (build, add, remove): a lock file beside it,
-/// `.NAME.lock`. A second claim while one is held fails at once with a message that says so.
-pub fn lock(dir: &Path) -> Result<Lock> {
-    let parent = parent_made(dir)?;
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "index".to_string());
-    let path = parent.join(format!(".{name}.lock"));
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| Error::io(&path, e))?;
-    match file.try_lock() {
-        Ok(()) => Ok(Lock { _file: file }),
-        Err(fs::TryLockError::WouldBlock) => Err(Error::index(
-            dir,
-            "is being changed by another topics command (build, add or remove); try again when \
-             it has finished",
-        )),
-        Err(fs::TryLockError::Error(e)) => Err(Error::io(&path, e)),
-    }
-}
-
 /// Puts `staged` in the place of `dir`. Where the system can exchange two directories in one
 /// step (Linux), a reader finds either the old index or the new one at `dir`, never nothing;
 /// elsewhere the old one is moved aside first.
@@ -210,11 +169,7 @@ fn swap_into_place(staged: &Path, dir: &Path, parent: &Path) -> Result<()> {
             // `staged` now holds the old index.
             fs::remove_dir_all(staged).map_err(|e| Error::io(staged, e))?;
         } else {
-            let name = dir
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+            let old = old_dir(dir, parent);
             fs::rename(dir, &old).map_err(|e| Error::io(dir, e))?;
             if let Err(e) = fs::rename(staged, dir) {
                 let _ = fs::rename(&old, dir);
@@ -913,17 +868,6 @@ mod tests {
         beyond.assignments[0] = 9;
         assert!(check_topics(&beyond, 3, 2).unwrap_err().contains("topic 9"));
         assert!(check_topics(&topics, 3, 5).is_err());
-    }
-
-    #[test]
-    fn a_second_lock_on_one_index_fails_until_the_first_is_dropped() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("index");
-        let first = lock(&path).expect("first lock");
-        let message = lock(&path).expect_err("second lock").to_string();
-        assert!(message.contains("another topics command"), "{message}");
-        drop(first);
-        lock(&path).expect("free again");
     }
 
     #[test]
