@@ -17,7 +17,7 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, ArrayView, ArrayView1, ArrayViewD, Dimension, IntoDimension};
 use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -113,6 +113,7 @@ pub fn save(index: &Index, dir: &Path) -> Result<()> {
             ));
         }
     }
+    check_finite(index, dir)?;
     let parent = parent_made(dir)?;
     let staging = staging_dir(dir, &parent)?;
 
@@ -229,23 +230,27 @@ fn f32_bytes<'a>(values: impl IntoIterator<Item = &'a f32>) -> Vec<u8> {
     values.into_iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
-fn weights_bytes(network: &Autoencoder) -> Result<Vec<u8>> {
-    let mut buffers: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
+/// The network's tensors by their names in `model.safetensors`: `encoder.0.weight` of shape
+/// `(inputs, outputs)`, `encoder.0.bias` of shape `(outputs)`, and so on to the decoder's last.
+fn tensors(network: &Autoencoder) -> Vec<(String, ArrayViewD<'_, f32>)> {
+    let mut tensors = Vec::new();
     for (half, layers) in [("encoder", &network.encoder), ("decoder", &network.decoder)] {
         for (i, layer) in layers.iter().enumerate() {
-            let (rows, cols) = layer.weights.dim();
-            buffers.push((
+            tensors.push((
                 format!("{half}.{i}.weight"),
-                vec![rows, cols],
-                f32_bytes(layer.weights.iter()),
+                layer.weights.view().into_dyn(),
             ));
-            buffers.push((
-                format!("{half}.{i}.bias"),
-                vec![cols],
-                f32_bytes(layer.bias.iter()),
-            ));
+            tensors.push((format!("{half}.{i}.bias"), layer.bias.view().into_dyn()));
         }
     }
+    tensors
+}
+
+fn weights_bytes(network: &Autoencoder) -> Result<Vec<u8>> {
+    let buffers: Vec<(String, Vec<usize>, Vec<u8>)> = tensors(network)
+        .into_iter()
+        .map(|(name, values)| (name, values.shape().to_vec(), f32_bytes(values.iter())))
+        .collect();
     let mut views = Vec::with_capacity(buffers.len());
     for (name, shape, bytes) in &buffers {
         let view = TensorView::new(Dtype::F32, shape.clone(), bytes)
@@ -255,6 +260,42 @@ fn weights_bytes(network: &Autoencoder) -> Result<Vec<u8>> {
     let metadata = HashMap::from([("format".to_string(), FORMAT.to_string())]);
     safetensors::serialize(views, Some(metadata))
         .map_err(|e| Error::index(WEIGHTS, format!("cannot serialize: {e}")))
+}
+
+/// Where `values` first holds NaN or an infinity, as `"NaN at [3, 5]"`; `None` when every
+/// value is finite.
+fn non_finite<D: Dimension>(values: ArrayView<f32, D>) -> Option<String> {
+    let (at, value) = values.indexed_iter().find(|(_, v)| !v.is_finite())?;
+    let at = at.into_dimension();
+    let what = if value.is_nan() {
+        "NaN"
+    } else if *value > 0.0 {
+        "infinity"
+    } else {
+        "-infinity"
+    };
+    Some(format!("{what} at {:?}", at.slice()))
+}
+
+/// Refuses to save an index whose weights or codes hold NaN or an infinity, which only a
+/// training that diverged makes: such an index would load as damaged.
+fn check_finite(index: &Index, dir: &Path) -> Result<()> {
+    let weights = tensors(&index.model.network)
+        .into_iter()
+        .find_map(|(name, values)| non_finite(values).map(|w| format!("tensor {name} holds {w}")));
+    let Some(what) = weights.or_else(|| {
+        non_finite(index.codes.view()).map(|w| format!("the codes hold {w} (document, number)"))
+    }) else {
+        return Ok(());
+    };
+    Err(Error::index(
+        dir,
+        format!(
+            "training diverged ({what}), so nothing was written; build again with a lower \
+             --finetune-rate (this one was {:e}) or another --seed",
+            index.model.settings.finetune_rate
+        ),
+    ))
 }
 
 /// Word signatures: magic, count (u64), then each signature's u16 minima, little endian.
@@ -364,6 +405,9 @@ fn read_csr(bytes: &[u8], rows: usize, columns: usize) -> std::result::Result<Cs
         .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
         .collect();
     let data = f32_values(&bytes[indices_end..]);
+    if let Some(what) = non_finite(ArrayView1::from(&data)) {
+        return Err(format!("holds a count of {what}"));
+    }
     CsMat::try_new((rows, columns), indptr, indices, data)
         .map_err(|(_, _, _, e)| format!("is not a valid sparse matrix: {e}"))
 }
@@ -692,7 +736,16 @@ fn read_weights(bytes: &[u8], layout: &NetworkLayout) -> std::result::Result<Aut
             let weights =
                 Array2::from_shape_vec((rows, cols), read_tensor(&tensors, &name, &[rows, cols])?)
                     .map_err(|e| format!("tensor {name}: {e}"))?;
-            let bias = Array1::from(read_tensor(&tensors, &format!("{half}.{i}.bias"), &[cols])?);
+            let bias_name = format!("{half}.{i}.bias");
+            let bias = Array1::from(read_tensor(&tensors, &bias_name, &[cols])?);
+            for (name, what) in [
+                (&name, non_finite(weights.view())),
+                (&bias_name, non_finite(bias.view())),
+            ] {
+                if let Some(what) = what {
+                    return Err(format!("tensor {name} holds {what}"));
+                }
+            }
             layers.push(Layer {
                 weights,
                 bias,
@@ -754,6 +807,9 @@ fn read_codes(
     let values_end = CODES_HEADER + rows * width * 4;
     let values = f32_values(&bytes[CODES_HEADER..values_end]);
     let codes = Array2::from_shape_vec((rows, width), values).map_err(|e| e.to_string())?;
+    if let Some(what) = non_finite(codes.view()) {
+        return Err(format!("holds {what} (document, number)"));
+    }
     let addresses = bytes[values_end..]
         .chunks_exact(8)
         .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
@@ -779,6 +835,8 @@ fn read_documents(bytes: &[u8]) -> std::result::Result<Vec<DocumentInfo>, String
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::*;
     use crate::rbm::{Hidden, Rbm, Visible};
     use crate::text::{Language, Tokenizer};
@@ -870,12 +928,18 @@ mod tests {
         assert!(check_topics(&topics, 3, 5).is_err());
     }
 
-    #[test]
-    fn save_and_load_round_trip() {
+    /// [`tiny_index`], saved to `index` in a new temporary folder.
+    fn saved_tiny_index() -> (tempfile::TempDir, PathBuf, Index) {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("index");
         let index = tiny_index();
         save(&index, &path).expect("saved");
+        (dir, path, index)
+    }
+
+    #[test]
+    fn save_and_load_round_trip() {
+        let (_dir, path, index) = saved_tiny_index();
         let loaded = load(&path).expect("loaded");
         assert_eq!(loaded.codes, index.codes);
         assert_eq!(loaded.addresses, index.addresses);
@@ -889,6 +953,80 @@ mod tests {
         assert_eq!(loaded.signatures, index.signatures);
         let (again, _) = loaded.model.encode_texts(&["heart blood pressure"]);
         assert_eq!(again.row(0), index.codes.row(0));
+    }
+
+    /// Replaces the file `name` of the index at `dir` with `bytes` and gives the manifest its
+    /// new size and checksum, as a build that wrote those bytes would have.
+    fn rewrite_with_checksum(dir: &Path, name: &str, bytes: &[u8]) {
+        fs::write(dir.join(name), bytes).expect("write");
+        let path = dir.join(MANIFEST);
+        let mut manifest: Manifest =
+            serde_json::from_slice(&fs::read(&path).expect("manifest")).expect("parsed");
+        let entry = manifest
+            .files
+            .iter_mut()
+            .find(|f| f.name == name)
+            .expect("listed");
+        entry.bytes = bytes.len() as u64;
+        entry.sha256 = sha256_hex(bytes);
+        fs::write(&path, serde_json::to_vec(&manifest).expect("JSON")).expect("write");
+    }
+
+    #[test]
+    fn loading_refuses_nan_or_infinite_values_that_pass_the_checksum() {
+        let (_dir, path, index) = saved_tiny_index();
+        let good_codes = fs::read(path.join(CODES)).expect("codes");
+
+        let mut codes = good_codes.clone();
+        let at = CODES_HEADER + (index.codes.ncols() + 1) * 4;
+        codes[at..at + 4].copy_from_slice(&f32::NAN.to_le_bytes());
+        rewrite_with_checksum(&path, CODES, &codes);
+        let message = load(&path).expect_err("NaN code").to_string();
+        assert!(
+            message.contains("codes.bin: holds NaN at [1, 1]") && message.contains("rebuild"),
+            "{message}"
+        );
+        rewrite_with_checksum(&path, CODES, &good_codes);
+        load(&path).expect("sound again");
+
+        let mut network = index.model.network.clone();
+        network.decoder[1].bias[0] = f32::NEG_INFINITY;
+        rewrite_with_checksum(&path, WEIGHTS, &weights_bytes(&network).expect("bytes"));
+        let message = load(&path).expect_err("infinite weight").to_string();
+        assert!(
+            message.contains("model.safetensors: tensor decoder.1.bias holds -infinity at [0]"),
+            "{message}"
+        );
+        let checks = verify(&path).expect("verified");
+        assert!(
+            checks
+                .iter()
+                .any(|c| c.problem.as_ref().is_some_and(|p| p.contains("-infinity"))),
+            "{checks:?}"
+        );
+    }
+
+    #[test]
+    fn a_save_that_would_write_nan_says_training_diverged_and_writes_nothing() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("index");
+        let mut index = tiny_index();
+        index.model.network.encoder[0].weights[[1, 2]] = f32::NAN;
+        let message = save(&index, &path).expect_err("refused").to_string();
+        assert!(
+            message.contains("training diverged (tensor encoder.0.weight holds NaN at [1, 2])")
+                && message.contains("--finetune-rate"),
+            "{message}"
+        );
+
+        let mut index = tiny_index();
+        index.codes[[2, 1]] = f32::INFINITY;
+        let message = save(&index, &path).expect_err("refused").to_string();
+        assert!(
+            message.contains("the codes hold infinity at [2, 1]"),
+            "{message}"
+        );
+        assert_eq!(fs::read_dir(dir.path()).expect("listed").count(), 0);
     }
 
     #[test]
