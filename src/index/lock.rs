@@ -77,7 +77,7 @@ pub(super) fn staging_dir(dir: &Path, parent: &Path) -> Result<tempfile::TempDir
         .prefix(&staging_prefix(dir))
         .rand_bytes(STAGING_RANDOM)
         .tempdir_in(parent)
-        .map_err(|e| Error::io(parent, e))
+        .map_err(|e| Error::staging(parent, e))
 }
 
 fn staging_prefix(dir: &Path) -> String {

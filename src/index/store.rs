@@ -200,9 +200,9 @@ fn exchange(_: &Path, _: &Path) -> bool {
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut file = fs::File::create(path).map_err(|e| Error::io(path, e))?;
-    file.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    file.sync_all().map_err(|e| Error::io(path, e))
+    let mut file = fs::File::create(path).map_err(|e| Error::staging(path, e))?;
+    file.write_all(bytes).map_err(|e| Error::staging(path, e))?;
+    file.sync_all().map_err(|e| Error::staging(path, e))
 }
 
 fn json_bytes<T: Serialize>(value: &T, name: &str) -> Result<Vec<u8>> {
