@@ -152,8 +152,11 @@ pub fn save(index: &Index, dir: &Path) -> Result<()> {
         &json_bytes(&manifest, MANIFEST)?,
     )?;
 
+    crate::files::make_readable(staging.path()).map_err(|e| Error::io(staging.path(), e))?;
+    // The staging directory's entries reach the disk before it becomes the index, so that a
+    // power cut after the exchange cannot leave an index with files missing.
+    sync_dir(staging.path()).map_err(|e| Error::staging(staging.path(), e))?;
     let staged = staging.keep();
-    crate::files::make_readable(&staged).map_err(|e| Error::io(&staged, e))?;
     let result = swap_into_place(&staged, dir, &parent);
     if result.is_err() {
         let _ = fs::remove_dir_all(&staged);
@@ -181,10 +184,18 @@ fn swap_into_place(staged: &Path, dir: &Path, parent: &Path) -> Result<()> {
     } else {
         fs::rename(staged, dir).map_err(|e| Error::io(dir, e))?;
     }
-    if let Ok(handle) = fs::File::open(parent) {
-        let _ = handle.sync_all();
-    }
+    // The index is in place; a failure to make that durable is not worth failing for.
+    let _ = sync_dir(parent);
     Ok(())
+}
+
+/// Flushes the entries of the directory `dir` to disk. Where a directory cannot be opened as a
+/// file (Windows), there is nothing to flush, and that is not an error.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    match fs::File::open(dir) {
+        Ok(handle) => handle.sync_all(),
+        Err(_) => Ok(()),
+    }
 }
 
 /// Exchanges the directories `a` and `b` atomically; false where that cannot be done.
