@@ -151,7 +151,8 @@ pub fn remove_leftovers(dir: &Path) -> Result<()> {
     if let Some((old, _)) = moved_aside
         && !super::store::is_index(dir)
     {
-        // A save never replaces a directory that is not an index, so `dir` is absent or empty.
+        // The save was killed between its renames, so `dir` is absent (or an empty folder
+        // made since); anything else there makes the rename fail, and the error names it.
         let _ = fs::remove_dir(dir);
         fs::rename(old, dir).map_err(|e| Error::io(old, e))?;
         tracing::info!(
