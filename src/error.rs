@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file or directory could not be read or written.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {error}", path.display())]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        /// Not a `source`: the message holds it, and the binary prints sources after it.
+        error: std::io::Error,
     },
 
     /// Input that is there but cannot be used: the message says why and what to do.
@@ -37,6 +37,19 @@ pub enum Error {
         message: String,
     },
 
+    /// The disk filled up (or the quota ran out) while a new index was written to `path`; the
+    /// staging directory is removed and the index that was there is unchanged.
+    #[error(
+        "{}: {error}; free some space on that disk (or give --index a folder on another one) and \
+         run the command again; the index that was there is unchanged",
+        path.display()
+    )]
+    Full {
+        path: PathBuf,
+        /// Not a `source`: the message holds it, and the binary prints sources after it.
+        error: std::io::Error,
+    },
+
     /// An index directory that is missing, damaged or of another format version.
     #[error("index {}: {message}", path.display())]
     Index { path: PathBuf, message: String },
@@ -55,10 +68,22 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     /// An I/O error on `path`.
-    pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
+    pub fn io(path: impl AsRef<Path>, error: std::io::Error) -> Self {
         Error::Io {
             path: path.as_ref().to_path_buf(),
-            source,
+            error,
+        }
+    }
+
+    /// An I/O error on `path` while a new index is staged beside the old one: a full disk (or
+    /// quota) becomes [`Error::Full`], which says the old index is unchanged.
+    pub fn staging(path: impl AsRef<Path>, source: std::io::Error) -> Self {
+        match source.kind() {
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => Error::Full {
+                path: path.as_ref().to_path_buf(),
+                error: source,
+            },
+            _ => Error::io(path, source),
         }
     }
 

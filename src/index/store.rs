@@ -5,22 +5,28 @@
 //! `vocabulary.json`, `model.safetensors` (weights, readable from Python), `codes.bin`,
 //! `documents.jsonl`, and the documents' counts over every stem of the corpus for lexical
 //! search (`terms.json`, `terms.bin`), the corpus's topics (`topics.json`) and each document's
-//! word signature (`words.bin`); the last two are optional. An
-//! index is written to a temporary directory beside its destination and renamed into place, so an interrupted write never leaves a half-written index and a
-//! directory that is not an index is never replaced. Loading checks every checksum and every
-//! length before it trusts the contents.
+//! word signature (`words.bin`); the last two are optional.
+//!
+//! An index is written to a staging directory beside its destination (`.NAME.staging-XXXXXX`,
+//! see [`super::lock`]) and exchanged with the old one in one step, so an interrupted write
+//! never leaves a half-written index, and a directory that is not an index is never replaced.
+//! Loading checks every checksum and every length before it trusts the contents.
 
 use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use ndarray::{Array1, Array2};
+use ndarray::{
+    Array1, Array2, ArrayView, ArrayView1, ArrayView2, ArrayViewD, Dimension, IntoDimension,
+};
 use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sprs::CsMat;
 
+pub use super::lock::{Lock, lock};
+use super::lock::{old_dir, parent_made, staging_dir};
 use super::{BuildReport, DocumentInfo, Index};
 use crate::autoencoder::{Activation, Autoencoder, Layer};
 use crate::hashing::words::{SIGNATURE, Signature};
@@ -129,6 +135,12 @@ pub fn is_index(dir: &Path) -> bool {
 ///
 /// A `dir` that exists, is not empty and is not an index is left alone: that is an error.
 pub fn save(index: &Index, dir: &Path) -> Result<()> {
+    check_finite(
+        &index.model.network,
+        index.codes.view(),
+        index.model.settings.finetune_rate,
+        dir,
+    )?;
     let mut files = vec![
         (CONFIG, config_bytes(index)?),
         (VOCABULARY, json_bytes(&index.model.vocabulary, VOCABULARY)?),
@@ -166,10 +178,7 @@ pub(crate) fn write_files(dir: &Path, kind: Kind, files: &[(&str, Vec<u8>)]) -> 
         }
     }
     let parent = parent_made(dir)?;
-    let staging = tempfile::Builder::new()
-        .prefix(".topics-index-")
-        .tempdir_in(&parent)
-        .map_err(|e| Error::io(&parent, e))?;
+    let staging = staging_dir(dir, &parent)?;
 
     let mut entries = Vec::new();
     for (name, bytes) in files {
@@ -192,55 +201,16 @@ pub(crate) fn write_files(dir: &Path, kind: Kind, files: &[(&str, Vec<u8>)]) -> 
         &json_bytes(&manifest, MANIFEST)?,
     )?;
 
+    crate::files::make_readable(staging.path()).map_err(|e| Error::io(staging.path(), e))?;
+    // The staging directory's entries reach the disk before it becomes the index, so that a
+    // power cut after the exchange cannot leave an index with files missing.
+    sync_dir(staging.path()).map_err(|e| Error::staging(staging.path(), e))?;
     let staged = staging.keep();
-    crate::files::make_readable(&staged).map_err(|e| Error::io(&staged, e))?;
     let result = swap_into_place(&staged, dir, &parent);
     if result.is_err() {
         let _ = fs::remove_dir_all(&staged);
     }
     result
-}
-
-/// The folder that holds `dir` (`.` for a bare name), created if missing.
-fn parent_made(dir: &Path) -> Result<PathBuf> {
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-    Ok(parent)
-}
-
-/// An exclusive claim on changing one index, held until dropped.
-#[derive(Debug)]
-pub struct Lock {
-    _file: fs::File,
-}
-
-/// Claims the right to change the index at `dir` (build, add, remove): a lock file beside it,
-/// `.NAME.lock`. A second claim while one is held fails at once with a message that says so.
-pub fn lock(dir: &Path) -> Result<Lock> {
-    let parent = parent_made(dir)?;
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "index".to_string());
-    let path = parent.join(format!(".{name}.lock"));
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| Error::io(&path, e))?;
-    match file.try_lock() {
-        Ok(()) => Ok(Lock { _file: file }),
-        Err(fs::TryLockError::WouldBlock) => Err(Error::index(
-            dir,
-            "is being changed by another topics command (build, add or remove); try again when \
-             it has finished",
-        )),
-        Err(fs::TryLockError::Error(e)) => Err(Error::io(&path, e)),
-    }
 }
 
 /// Puts `staged` in the place of `dir`. Where the system can exchange two directories in one
@@ -252,11 +222,7 @@ fn swap_into_place(staged: &Path, dir: &Path, parent: &Path) -> Result<()> {
             // `staged` now holds the old index.
             fs::remove_dir_all(staged).map_err(|e| Error::io(staged, e))?;
         } else {
-            let name = dir
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+            let old = old_dir(dir, parent);
             fs::rename(dir, &old).map_err(|e| Error::io(dir, e))?;
             if let Err(e) = fs::rename(staged, dir) {
                 let _ = fs::rename(&old, dir);
@@ -267,10 +233,18 @@ fn swap_into_place(staged: &Path, dir: &Path, parent: &Path) -> Result<()> {
     } else {
         fs::rename(staged, dir).map_err(|e| Error::io(dir, e))?;
     }
-    if let Ok(handle) = fs::File::open(parent) {
-        let _ = handle.sync_all();
-    }
+    // The index is in place; a failure to make that durable is not worth failing for.
+    let _ = sync_dir(parent);
     Ok(())
+}
+
+/// Flushes the entries of the directory `dir` to disk. Where a directory cannot be opened as a
+/// file (Windows), there is nothing to flush, and that is not an error.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    match fs::File::open(dir) {
+        Ok(handle) => handle.sync_all(),
+        Err(_) => Ok(()),
+    }
 }
 
 /// Exchanges the directories `a` and `b` atomically; false where that cannot be done.
@@ -286,9 +260,9 @@ fn exchange(_: &Path, _: &Path) -> bool {
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut file = fs::File::create(path).map_err(|e| Error::io(path, e))?;
-    file.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    file.sync_all().map_err(|e| Error::io(path, e))
+    let mut file = fs::File::create(path).map_err(|e| Error::staging(path, e))?;
+    file.write_all(bytes).map_err(|e| Error::staging(path, e))?;
+    file.sync_all().map_err(|e| Error::staging(path, e))
 }
 
 pub(crate) fn json_bytes<T: Serialize>(value: &T, name: &str) -> Result<Vec<u8>> {
@@ -312,23 +286,27 @@ pub(crate) fn f32_bytes<'a>(values: impl IntoIterator<Item = &'a f32>) -> Vec<u8
     values.into_iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
-pub(crate) fn weights_bytes(network: &Autoencoder) -> Result<Vec<u8>> {
-    let mut buffers: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
+/// The network's tensors by their names in `model.safetensors`: `encoder.0.weight` of shape
+/// `(inputs, outputs)`, `encoder.0.bias` of shape `(outputs)`, and so on to the decoder's last.
+fn tensors(network: &Autoencoder) -> Vec<(String, ArrayViewD<'_, f32>)> {
+    let mut tensors = Vec::new();
     for (half, layers) in [("encoder", &network.encoder), ("decoder", &network.decoder)] {
         for (i, layer) in layers.iter().enumerate() {
-            let (rows, cols) = layer.weights.dim();
-            buffers.push((
+            tensors.push((
                 format!("{half}.{i}.weight"),
-                vec![rows, cols],
-                f32_bytes(layer.weights.iter()),
+                layer.weights.view().into_dyn(),
             ));
-            buffers.push((
-                format!("{half}.{i}.bias"),
-                vec![cols],
-                f32_bytes(layer.bias.iter()),
-            ));
+            tensors.push((format!("{half}.{i}.bias"), layer.bias.view().into_dyn()));
         }
     }
+    tensors
+}
+
+pub(crate) fn weights_bytes(network: &Autoencoder) -> Result<Vec<u8>> {
+    let buffers: Vec<(String, Vec<usize>, Vec<u8>)> = tensors(network)
+        .into_iter()
+        .map(|(name, values)| (name, values.shape().to_vec(), f32_bytes(values.iter())))
+        .collect();
     let mut views = Vec::with_capacity(buffers.len());
     for (name, shape, bytes) in &buffers {
         let view = TensorView::new(Dtype::F32, shape.clone(), bytes)
@@ -338,6 +316,46 @@ pub(crate) fn weights_bytes(network: &Autoencoder) -> Result<Vec<u8>> {
     let metadata = HashMap::from([("format".to_string(), FORMAT.to_string())]);
     safetensors::serialize(views, Some(metadata))
         .map_err(|e| Error::index(WEIGHTS, format!("cannot serialize: {e}")))
+}
+
+/// Where `values` first holds NaN or an infinity, as `"NaN at [3, 5]"`; `None` when every
+/// value is finite.
+fn non_finite<D: Dimension>(values: ArrayView<f32, D>) -> Option<String> {
+    let (at, value) = values.indexed_iter().find(|(_, v)| !v.is_finite())?;
+    let at = at.into_dimension();
+    let what = if value.is_nan() {
+        "NaN"
+    } else if *value > 0.0 {
+        "infinity"
+    } else {
+        "-infinity"
+    };
+    Some(format!("{what} at {:?}", at.slice()))
+}
+
+/// Refuses to save an index whose weights or codes hold NaN or an infinity, which only a
+/// training that diverged makes: such an index would load as damaged.
+pub(crate) fn check_finite(
+    network: &Autoencoder,
+    codes: ArrayView2<f32>,
+    rate: f32,
+    dir: &Path,
+) -> Result<()> {
+    let weights = tensors(network)
+        .into_iter()
+        .find_map(|(name, values)| non_finite(values).map(|w| format!("tensor {name} holds {w}")));
+    let Some(what) =
+        weights.or_else(|| non_finite(codes).map(|w| format!("the codes hold {w} (item, number)")))
+    else {
+        return Ok(());
+    };
+    Err(Error::index(
+        dir,
+        format!(
+            "training diverged ({what}), so nothing was written; build again with a lower \
+             --finetune-rate (this one was {rate:e}) or another --seed"
+        ),
+    ))
 }
 
 /// Word signatures: magic, count (u64), then each signature's u16 minima, little endian.
@@ -449,6 +467,9 @@ fn read_csr(bytes: &[u8], rows: usize, columns: usize) -> std::result::Result<Cs
         .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
         .collect();
     let data = f32_values(&bytes[indices_end..]);
+    if let Some(what) = non_finite(ArrayView1::from(&data)) {
+        return Err(format!("holds a count of {what}"));
+    }
     CsMat::try_new((rows, columns), indptr, indices, data)
         .map_err(|(_, _, _, e)| format!("is not a valid sparse matrix: {e}"))
 }
@@ -839,7 +860,16 @@ pub(crate) fn read_weights(
             let weights =
                 Array2::from_shape_vec((rows, cols), read_tensor(&tensors, &name, &[rows, cols])?)
                     .map_err(|e| format!("tensor {name}: {e}"))?;
-            let bias = Array1::from(read_tensor(&tensors, &format!("{half}.{i}.bias"), &[cols])?);
+            let bias_name = format!("{half}.{i}.bias");
+            let bias = Array1::from(read_tensor(&tensors, &bias_name, &[cols])?);
+            for (name, what) in [
+                (&name, non_finite(weights.view())),
+                (&bias_name, non_finite(bias.view())),
+            ] {
+                if let Some(what) = what {
+                    return Err(format!("tensor {name} holds {what}"));
+                }
+            }
             layers.push(Layer {
                 weights,
                 bias,
@@ -901,6 +931,9 @@ pub(crate) fn read_codes(
     let values_end = CODES_HEADER + rows * width * 4;
     let values = f32_values(&bytes[CODES_HEADER..values_end]);
     let codes = Array2::from_shape_vec((rows, width), values).map_err(|e| e.to_string())?;
+    if let Some(what) = non_finite(codes.view()) {
+        return Err(format!("holds {what} (document, number)"));
+    }
     let addresses = bytes[values_end..]
         .chunks_exact(8)
         .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
@@ -926,6 +959,8 @@ fn read_documents(bytes: &[u8]) -> std::result::Result<Vec<DocumentInfo>, String
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::*;
     use crate::rbm::{Hidden, Rbm, Visible};
     use crate::text::{Language, Tokenizer};
@@ -1017,23 +1052,18 @@ mod tests {
         assert!(check_topics(&topics, 3, 5).is_err());
     }
 
-    #[test]
-    fn a_second_lock_on_one_index_fails_until_the_first_is_dropped() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("index");
-        let first = lock(&path).expect("first lock");
-        let message = lock(&path).expect_err("second lock").to_string();
-        assert!(message.contains("another topics command"), "{message}");
-        drop(first);
-        lock(&path).expect("free again");
-    }
-
-    #[test]
-    fn save_and_load_round_trip() {
+    /// [`tiny_index`], saved to `index` in a new temporary folder.
+    fn saved_tiny_index() -> (tempfile::TempDir, PathBuf, Index) {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("index");
         let index = tiny_index();
         save(&index, &path).expect("saved");
+        (dir, path, index)
+    }
+
+    #[test]
+    fn save_and_load_round_trip() {
+        let (_dir, path, index) = saved_tiny_index();
         let loaded = load(&path).expect("loaded");
         assert_eq!(loaded.codes, index.codes);
         assert_eq!(loaded.addresses, index.addresses);
@@ -1047,6 +1077,80 @@ mod tests {
         assert_eq!(loaded.signatures, index.signatures);
         let (again, _) = loaded.model.encode_texts(&["heart blood pressure"]);
         assert_eq!(again.row(0), index.codes.row(0));
+    }
+
+    /// Replaces the file `name` of the index at `dir` with `bytes` and gives the manifest its
+    /// new size and checksum, as a build that wrote those bytes would have.
+    fn rewrite_with_checksum(dir: &Path, name: &str, bytes: &[u8]) {
+        fs::write(dir.join(name), bytes).expect("write");
+        let path = dir.join(MANIFEST);
+        let mut manifest: Manifest =
+            serde_json::from_slice(&fs::read(&path).expect("manifest")).expect("parsed");
+        let entry = manifest
+            .files
+            .iter_mut()
+            .find(|f| f.name == name)
+            .expect("listed");
+        entry.bytes = bytes.len() as u64;
+        entry.sha256 = sha256_hex(bytes);
+        fs::write(&path, serde_json::to_vec(&manifest).expect("JSON")).expect("write");
+    }
+
+    #[test]
+    fn loading_refuses_nan_or_infinite_values_that_pass_the_checksum() {
+        let (_dir, path, index) = saved_tiny_index();
+        let good_codes = fs::read(path.join(CODES)).expect("codes");
+
+        let mut codes = good_codes.clone();
+        let at = CODES_HEADER + (index.codes.ncols() + 1) * 4;
+        codes[at..at + 4].copy_from_slice(&f32::NAN.to_le_bytes());
+        rewrite_with_checksum(&path, CODES, &codes);
+        let message = load(&path).expect_err("NaN code").to_string();
+        assert!(
+            message.contains("codes.bin: holds NaN at [1, 1]") && message.contains("rebuild"),
+            "{message}"
+        );
+        rewrite_with_checksum(&path, CODES, &good_codes);
+        load(&path).expect("sound again");
+
+        let mut network = index.model.network.clone();
+        network.decoder[1].bias[0] = f32::NEG_INFINITY;
+        rewrite_with_checksum(&path, WEIGHTS, &weights_bytes(&network).expect("bytes"));
+        let message = load(&path).expect_err("infinite weight").to_string();
+        assert!(
+            message.contains("model.safetensors: tensor decoder.1.bias holds -infinity at [0]"),
+            "{message}"
+        );
+        let checks = verify(&path).expect("verified");
+        assert!(
+            checks
+                .iter()
+                .any(|c| c.problem.as_ref().is_some_and(|p| p.contains("-infinity"))),
+            "{checks:?}"
+        );
+    }
+
+    #[test]
+    fn a_save_that_would_write_nan_says_training_diverged_and_writes_nothing() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("index");
+        let mut index = tiny_index();
+        index.model.network.encoder[0].weights[[1, 2]] = f32::NAN;
+        let message = save(&index, &path).expect_err("refused").to_string();
+        assert!(
+            message.contains("training diverged (tensor encoder.0.weight holds NaN at [1, 2])")
+                && message.contains("--finetune-rate"),
+            "{message}"
+        );
+
+        let mut index = tiny_index();
+        index.codes[[2, 1]] = f32::INFINITY;
+        let message = save(&index, &path).expect_err("refused").to_string();
+        assert!(
+            message.contains("the codes hold infinity at [2, 1]"),
+            "{message}"
+        );
+        assert_eq!(fs::read_dir(dir.path()).expect("listed").count(), 0);
     }
 
     #[test]

@@ -140,6 +140,12 @@ impl VectorIndex {
 
     /// Writes the index to `dir` atomically, replacing an index already there.
     pub fn save(&self, dir: &Path) -> Result<()> {
+        store::check_finite(
+            &self.model.network,
+            self.codes.view(),
+            self.model.settings.finetune_rate,
+            dir,
+        )?;
         let config = Config {
             settings: self.model.settings.clone(),
             network: NetworkLayout::of(&self.model.network),
