@@ -7,9 +7,10 @@
 #   scripts/mnist.sh [DATA_DIR]              # DATA_DIR defaults to ../shared/data
 #   EXTRA="--pretrain-epochs 50" scripts/mnist.sh   # other settings, e.g. the paper's 50 epochs
 #   NAME=relu EXTRA="--hidden relu" scripts/mnist.sh
+#   NAME=map2d EXTRA="--dims 2" scripts/mnist.sh    # the paper's 2-D codes, for the map
 #
-# Writes target/mnist/$NAME/{build.log,eval.txt,eval.json,info.txt} and, for the default run,
-# docs/mnist-recon.png and docs/mnist-map.png.
+# Writes target/mnist/$NAME/{build.log,eval.txt,eval.json,info.txt}; the default run also
+# draws docs/mnist-recon.png, the map2d run docs/mnist-map.png (test digits, 2-D codes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-../shared/data}/mnist
@@ -35,5 +36,7 @@ test_args=("$data/t10k-images-idx3-ubyte.gz" --labels "$data/t10k-labels-idx1-ub
 if [ "$name" = default ]; then
   "$bin" show --png docs/mnist-recon.png "$data/t10k-images-idx3-ubyte.gz" \
     --labels "$data/t10k-labels-idx1-ubyte.gz" --index "$index"
+fi
+if [ "$name" = map2d ]; then
   "$bin" map --png docs/mnist-map.png --index "$index"
 fi
