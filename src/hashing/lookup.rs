@@ -119,6 +119,11 @@ impl Table {
         (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - capacity.trailing_zeros())) as usize
     }
 
+    /// The bytes the table holds: keys, group starts, rows and slots.
+    pub fn bytes(&self) -> usize {
+        self.keys.len() * 8 + (self.starts.len() + self.rows.len() + self.slots.len()) * 4
+    }
+
     /// The rows at exactly `address`, in row order.
     pub fn bucket(&self, address: u64) -> &[u32] {
         let capacity = self.slots.len();
@@ -228,6 +233,80 @@ pub fn scan(addresses: &[u64], address: u64, radius: usize) -> Vec<(u32, u32)> {
     };
     sort_hits(&mut found);
     found
+}
+
+/// The `k` rows nearest to `address` by Hamming distance, nearest first, then in row order:
+/// one popcount pass over all of `addresses` (in parallel for large indexes) that counts the
+/// distances, and a second over the distances kept, the linear scan FAISS's `IndexBinaryFlat`
+/// does.
+pub fn nearest(addresses: &[u64], address: u64, k: usize) -> Vec<(u32, u32)> {
+    use rayon::prelude::*;
+    const CHUNK: usize = 1 << 16;
+    if k == 0 {
+        return Vec::new();
+    }
+    let mut found: Vec<(u32, u32)> = addresses
+        .par_chunks(CHUNK)
+        .enumerate()
+        .flat_map_iter(|(c, chunk)| nearest_in_chunk(chunk, c * CHUNK, address, k))
+        .collect();
+    sort_hits(&mut found);
+    found.truncate(k);
+    found
+}
+
+/// The `k` nearest rows of one chunk (numbered from `offset`), in row order.
+fn nearest_in_chunk(chunk: &[u64], offset: usize, address: u64, k: usize) -> Vec<(u32, u32)> {
+    let mut distances = vec![0u8; chunk.len()];
+    let mut counts = [0usize; 65];
+    distances_of(chunk, address, &mut distances, &mut counts);
+    // The smallest distance whose cumulative count reaches k: every nearer row is kept, and
+    // rows at that distance in row order until k.
+    let mut total = 0;
+    let mut limit = 64;
+    for (d, &count) in counts.iter().enumerate() {
+        total += count;
+        if total >= k {
+            limit = d;
+            break;
+        }
+    }
+    let mut at_limit = k - (total - counts[limit]).min(k);
+    let mut found = Vec::with_capacity(k.min(chunk.len()));
+    for (i, &d) in distances.iter().enumerate() {
+        let d = usize::from(d);
+        if d < limit || (d == limit && at_limit > 0) {
+            if d == limit {
+                at_limit -= 1;
+            }
+            found.push(((offset + i) as u32, d as u32));
+        }
+    }
+    found
+}
+
+/// Hamming distances of `chunk` to `address` into `out`, and how many rows are at each.
+fn distances_of(chunk: &[u64], address: u64, out: &mut [u8], counts: &mut [usize; 65]) {
+    #[inline(always)]
+    fn body(chunk: &[u64], address: u64, out: &mut [u8], counts: &mut [usize; 65]) {
+        for (o, &a) in out.iter_mut().zip(chunk) {
+            let d = (a ^ address).count_ones();
+            *o = d as u8;
+            counts[d as usize] += 1;
+        }
+    }
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "popcnt")]
+    fn with_popcnt(chunk: &[u64], address: u64, out: &mut [u8], counts: &mut [usize; 65]) {
+        body(chunk, address, out, counts)
+    }
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("popcnt") {
+        // SAFETY: the processor has just been seen to support popcnt.
+        unsafe { with_popcnt(chunk, address, out, counts) };
+        return;
+    }
+    body(chunk, address, out, counts)
 }
 
 /// Multi-index hashing: the address split into substrings, each with its own table. Two
@@ -387,6 +466,24 @@ mod tests {
                 ((most << 48) | (more << 32) | (high << 16) | low) & mask(bits)
             })
             .collect()
+    }
+
+    #[test]
+    fn nearest_takes_the_k_smallest_distances_with_ties_in_row_order() {
+        let addresses = random_addresses(200_000, 32, 9);
+        let query = addresses[1234] ^ 0b101;
+        for k in [1, 10, 100, 5000] {
+            let found = nearest(&addresses, query, k);
+            let mut all: Vec<(u32, u32)> = addresses
+                .iter()
+                .enumerate()
+                .map(|(r, &a)| (r as u32, distance(a, query)))
+                .collect();
+            sort_hits(&mut all);
+            assert_eq!(found, all[..k], "k = {k}");
+        }
+        assert!(nearest(&addresses, query, 0).is_empty());
+        assert_eq!(nearest(&addresses[..3], query, 10).len(), 3);
     }
 
     #[test]
