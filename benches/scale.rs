@@ -171,7 +171,11 @@ fn main() {
     drop(index);
     measure("real", &addresses, bits, &out_dir, &mut report);
 
-    let mask = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
+    let mask = if bits == 64 {
+        u64::MAX
+    } else {
+        (1u64 << bits) - 1
+    };
     let mut stream = rng::stream(SEED, Purpose::Init, &[bits as u64]);
     let random: Vec<u64> = (0..addresses.len())
         .map(|_| ((stream.below(1 << 32) as u64) << 32 | stream.below(1 << 32) as u64) & mask)

@@ -215,7 +215,8 @@ impl VectorSettings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scaling {
     pub mean: Vec<f32>,
-    /// Standard deviations, 1 for constant columns.
+    /// Standard deviations, raised to at least the mean of all columns' (1 when every column
+    /// is constant).
     pub std: Vec<f32>,
 }
 
@@ -233,14 +234,17 @@ impl Scaling {
             }
         }
         let mean: Vec<f64> = sum.iter().map(|s| s / n).collect();
-        let std = squares
+        let spread: Vec<f64> = squares
             .iter()
             .zip(&mean)
-            .map(|(s, m)| {
-                let sd = (s / n - m * m).max(0.0).sqrt();
-                if sd > 1e-6 { sd as f32 } else { 1.0 }
-            })
+            .map(|(s, m)| (s / n - m * m).max(0.0).sqrt())
             .collect();
+        // A column that barely varies (an MNIST border pixel, dark in all but a few digits)
+        // is scaled by the typical spread instead of its own, so that its rare values do not
+        // become outliers of hundreds of standard deviations that Gaussian units blow up on.
+        let typical = spread.iter().sum::<f64>() / spread.len().max(1) as f64;
+        let floor = if typical > 0.0 { typical } else { 1.0 };
+        let std = spread.iter().map(|&sd| sd.max(floor) as f32).collect();
         Scaling {
             mean: mean.into_iter().map(|m| m as f32).collect(),
             std,
@@ -580,6 +584,18 @@ mod tests {
         let mut standard = scaling.apply(values.view());
         let mean = standard.mean_axis(Axis(0)).expect("rows exist");
         assert!(mean.iter().all(|m| m.abs() < 1e-4), "{mean}");
+        // A column that is nearly constant is not blown up.
+        let mut rare = Array2::<f32>::zeros((1000, 2));
+        rare.column_mut(0).fill(1.0);
+        rare[[7, 1]] = 1.0;
+        rare.column_mut(0)
+            .iter_mut()
+            .step_by(2)
+            .for_each(|v| *v = 0.0);
+        let rows: Vec<usize> = (0..1000).collect();
+        let scaled = Scaling::fit(rare.view(), &rows).apply(rare.view());
+        // Its own spread (0.03) would make the one 1 a value of 31; the typical (0.27) gives 3.8.
+        assert!(scaled.iter().all(|v| v.abs() < 5.0), "{:?}", scaled.row(7));
         scaling.undo(&mut standard);
         assert!((standard - &values).iter().all(|d| d.abs() < 1e-4));
     }
