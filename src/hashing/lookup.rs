@@ -287,26 +287,42 @@ fn nearest_in_chunk(chunk: &[u64], offset: usize, address: u64, k: usize) -> Vec
 
 /// Hamming distances of `chunk` to `address` into `out`, and how many rows are at each.
 fn distances_of(chunk: &[u64], address: u64, out: &mut [u8], counts: &mut [usize; 65]) {
+    // The distances alone vectorise (with AVX-512's per-lane popcount where the processor
+    // has it); counting them is a second, cheap pass over one byte per row.
     #[inline(always)]
-    fn body(chunk: &[u64], address: u64, out: &mut [u8], counts: &mut [usize; 65]) {
+    fn body(chunk: &[u64], address: u64, out: &mut [u8]) {
         for (o, &a) in out.iter_mut().zip(chunk) {
-            let d = (a ^ address).count_ones();
-            *o = d as u8;
-            counts[d as usize] += 1;
+            *o = (a ^ address).count_ones() as u8;
         }
     }
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "popcnt")]
-    fn with_popcnt(chunk: &[u64], address: u64, out: &mut [u8], counts: &mut [usize; 65]) {
-        body(chunk, address, out, counts)
+    #[target_feature(enable = "avx512f,avx512vpopcntdq,popcnt")]
+    fn with_avx512(chunk: &[u64], address: u64, out: &mut [u8]) {
+        body(chunk, address, out)
     }
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("popcnt") {
-        // SAFETY: the processor has just been seen to support popcnt.
-        unsafe { with_popcnt(chunk, address, out, counts) };
-        return;
+    #[target_feature(enable = "popcnt")]
+    fn with_popcnt(chunk: &[u64], address: u64, out: &mut [u8]) {
+        body(chunk, address, out)
     }
-    body(chunk, address, out, counts)
+    let mut done = false;
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx512vpopcntdq") && std::is_x86_feature_detected!("avx512f")
+    {
+        // SAFETY: the processor has just been seen to support these instructions.
+        unsafe { with_avx512(chunk, address, out) };
+        done = true;
+    } else if std::is_x86_feature_detected!("popcnt") {
+        // SAFETY: as above.
+        unsafe { with_popcnt(chunk, address, out) };
+        done = true;
+    }
+    if !done {
+        body(chunk, address, out);
+    }
+    for &d in out.iter() {
+        counts[usize::from(d)] += 1;
+    }
 }
 
 /// Multi-index hashing: the address split into substrings, each with its own table. Two
