@@ -42,26 +42,13 @@ for bits in ${BITS:-32 64}; do
     echo "add $count $seconds" | tee -a "$dir/times.txt"
   done
   "$bin" info --json --index "$index" > "$dir/info.json"
+  # Encoding alone (reading and tokenizing included, nothing written), with the index loaded.
+  count=$(wc -l < "$corpus/add-00.jsonl")
+  start=$(date +%s.%N)
+  "$bin" encode "$corpus/add-00.jsonl" --index "$index" -q > /dev/null
+  echo "encode $count $(awk "BEGIN {print $(date +%s.%N) - $start}")" | tee -a "$dir/times.txt"
   TOPICS_SCALE_INDEX="$index" TOPICS_SCALE_OUT="$dir" cargo bench --quiet --bench scale
   "$venv/bin/python" scripts/scale_faiss.py "$dir" "$bits"
 done
-python3 - "$out" ${BITS:-32 64} <<'PY' | tee "$out/table.md"
-import json, sys
-from pathlib import Path
-out, widths = Path(sys.argv[1]), sys.argv[2:]
-print("| bits | addresses | query | topics p50 / p99 µs | FAISS p50 / p99 µs | FAISS p50 ÷ topics p50 |")
-print("|---|---|---|---|---|---|")
-for bits in widths:
-    ours = [json.loads(l) for l in (out / bits / "ours.jsonl").open()]
-    theirs = [json.loads(l) for l in (out / bits / "faiss.jsonl").open()]
-    for set_name in ("real", "random"):
-        for what, radius in [("ball", r) for r in range(4)] + [("nearest", None)]:
-            def pick(rows):
-                return next(r for r in rows if r.get("set") == set_name and r["what"] == what
-                            and r.get("radius") == radius)
-            a, b = pick(ours), pick(theirs)
-            query = f"radius {radius} ({a['plan']} / {b['index']}), {a['mean_hits']:.0f} hits" \
-                if what == "ball" else f"100 nearest (scan / {b['index']})"
-            print(f"| {bits} | {set_name} | {query} | {a['p50_us']:.1f} / {a['p99_us']:.1f} | "
-                  f"{b['p50_us']:.1f} / {b['p99_us']:.1f} | {b['p50_us'] / a['p50_us']:.2f} |")
-PY
+# shellcheck disable=SC2086
+python3 scripts/scale_table.py "$out" ${BITS:-32 64} | tee "$out/table.md"
