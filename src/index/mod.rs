@@ -5,6 +5,7 @@
 //! labels and first lines in JSON Lines, and a manifest with the format version and a SHA-256 of
 //! every file. Rows of `codes`, `addresses` and `documents` correspond one to one.
 
+mod formats;
 pub mod lock;
 pub mod store;
 mod update;
