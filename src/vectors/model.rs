@@ -23,8 +23,14 @@ use crate::rbm::{CdSettings, Hidden, Rbm, Visible};
 use crate::settings::MAX_WEIGHTS;
 use crate::{Error, Result};
 
-/// Weights of every RBM are drawn with this standard deviation, as in the paper.
+/// Weights of RBMs with logistic visible units are drawn with this standard deviation, as in
+/// the paper.
 const INIT_STD: f32 = 0.1;
+
+/// Weights of RBMs with Gaussian visible units start smaller: their unbounded reconstructions,
+/// fed to rectified hidden units, otherwise grow without limit in the first mini-batches (the
+/// error was NaN from the first epoch on standardised MNIST with 0.1).
+const GAUSSIAN_INIT_STD: f32 = 0.01;
 
 /// Everything that decides how a model of dense rows is trained.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -424,7 +430,11 @@ fn pretrain(
             hidden,
             widths[layer],
             widths[layer + 1],
-            INIT_STD,
+            if visible == Visible::Gaussian {
+                GAUSSIAN_INIT_STD
+            } else {
+                INIT_STD
+            },
             settings.seed,
             layer as u64,
         );
