@@ -27,10 +27,10 @@ use crate::{Error, Result};
 /// the paper.
 const INIT_STD: f32 = 0.1;
 
-/// Weights of RBMs with Gaussian visible units start smaller: their unbounded reconstructions,
-/// fed to rectified hidden units, otherwise grow without limit in the first mini-batches (the
-/// error was NaN from the first epoch on standardised MNIST with 0.1).
-const GAUSSIAN_INIT_STD: f32 = 0.01;
+/// Weights of the bottom RBM start smaller when it has Gaussian visible and rectified hidden
+/// units: both kinds are unbounded, and with 0.1 their reconstructions of standardised MNIST
+/// grew without limit in the first mini-batches (the error was NaN from the first epoch).
+const LINEAR_INIT_STD: f32 = 0.01;
 
 /// Everything that decides how a model of dense rows is trained.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -430,8 +430,8 @@ fn pretrain(
             hidden,
             widths[layer],
             widths[layer + 1],
-            if visible == Visible::Gaussian {
-                GAUSSIAN_INIT_STD
+            if layer == 0 && (visible, hidden) == (Visible::Gaussian, Hidden::Relu) {
+                LINEAR_INIT_STD
             } else {
                 INIT_STD
             },
