@@ -27,9 +27,11 @@ use crate::{Error, Result};
 /// the paper.
 const INIT_STD: f32 = 0.1;
 
-/// Weights of the bottom RBM start smaller when it has Gaussian visible and rectified hidden
-/// units: both kinds are unbounded, and with 0.1 their reconstructions of standardised MNIST
-/// grew without limit in the first mini-batches (the error was NaN from the first epoch).
+/// Weights of RBMs with Gaussian visible and rectified hidden units start smaller when the data
+/// themselves are Gaussian: both kinds are unbounded, and with 0.1 the reconstructions of
+/// standardised MNIST grew without limit in the first mini-batches, in the bottom machine and
+/// then in the next (the error was NaN from the first epoch). Above logistic visible units
+/// the same machines train well from 0.1.
 const LINEAR_INIT_STD: f32 = 0.01;
 
 /// Everything that decides how a model of dense rows is trained.
@@ -430,7 +432,9 @@ fn pretrain(
             hidden,
             widths[layer],
             widths[layer + 1],
-            if layer == 0 && (visible, hidden) == (Visible::Gaussian, Hidden::Relu) {
+            if settings.visible == Visible::Gaussian
+                && (visible, hidden) == (Visible::Gaussian, Hidden::Relu)
+            {
                 LINEAR_INIT_STD
             } else {
                 INIT_STD
