@@ -239,7 +239,7 @@ pub(crate) fn read_csr(
         .map_err(|(_, _, _, e)| format!("is not a valid sparse matrix: {e}"))
 }
 
-fn read_tensor(
+pub(crate) fn read_tensor(
     tensors: &SafeTensors,
     name: &str,
     shape: &[usize],

@@ -31,7 +31,7 @@ use crate::topics::Topics;
 use crate::{Error, Result};
 
 pub(crate) use super::formats::{
-    NetworkLayout, check_finite, codes_bytes, f32_bytes, f32_values, read_codes, read_weights,
+    NetworkLayout, check_finite, codes_bytes, f32_bytes, read_codes, read_tensor, read_weights,
     weights_bytes,
 };
 use super::formats::{csr_bytes, read_csr, read_signatures, signature_bytes};

@@ -270,16 +270,7 @@ fn read_pca(bytes: &[u8], features: usize, k: usize) -> std::result::Result<Pca,
     let tensors =
         SafeTensors::deserialize(bytes).map_err(|e| format!("is not safetensors: {e}"))?;
     let values = |name: &str, shape: &[usize]| -> std::result::Result<Vec<f32>, String> {
-        let view = tensors
-            .tensor(name)
-            .map_err(|e| format!("has no tensor {name}: {e}"))?;
-        if view.dtype() != Dtype::F32 || view.shape() != shape {
-            return Err(format!(
-                "holds {name} of shape {:?}, expected {shape:?}",
-                view.shape()
-            ));
-        }
-        let values = store::f32_values(view.data());
+        let values = store::read_tensor(&tensors, name, shape)?;
         if values.iter().any(|v| !v.is_finite()) {
             return Err(format!(
                 "holds a value in {name} that is not a finite number"
