@@ -107,32 +107,68 @@ pub fn matmul(a: ArrayView2<f32>, b: ArrayView2<f32>) -> Array2<f32> {
 
 /// `out = s · w` for a CSR matrix `s` of shape `(m, k)` and a dense `w` of shape `(k, n)`.
 pub fn sparse_dense(s: CsMatView<f32>, w: ArrayView2<f32>, out: &mut ArrayViewMut2<f32>) {
-    debug_assert_eq!(s.cols(), w.nrows());
-    debug_assert_eq!((s.rows(), w.ncols()), out.dim());
+    sparse_gemm(1.0, s, w, 0.0, out);
+}
+
+/// `out = alpha · s · w + beta · out` for a CSR matrix `s` of shape `(m, k)` and a dense `w` of
+/// shape `(k, n)`, spread over the rows of `out`.
+///
+/// # Panics
+/// When the shapes do not fit together.
+pub fn sparse_gemm(
+    alpha: f32,
+    s: CsMatView<f32>,
+    w: ArrayView2<f32>,
+    beta: f32,
+    out: &mut ArrayViewMut2<f32>,
+) {
+    assert_eq!(s.cols(), w.nrows(), "inner dimensions of a sparse product");
+    assert_eq!(
+        (s.rows(), w.ncols()),
+        out.dim(),
+        "shape of a sparse product's result"
+    );
     out.axis_iter_mut(Axis(0))
         .into_par_iter()
         .enumerate()
         .for_each(|(r, mut row)| {
-            row.fill(0.0);
+            if beta == 0.0 {
+                row.fill(0.0);
+            } else if beta != 1.0 {
+                row *= beta;
+            }
             if let Some(sparse) = s.outer_view(r) {
                 for (c, &v) in sparse.iter() {
-                    row.scaled_add(v, &w.row(c));
+                    row.scaled_add(alpha * v, &w.row(c));
                 }
             }
         });
 }
 
+/// `out = alpha · sᵀ · h + beta · out` for a CSR matrix `s` of shape `(m, k)` and a dense `h`
+/// of shape `(m, n)`: the weight gradient of a sparse input. The transpose is built as CSR, so
+/// that each row of `out` is one thread's.
+pub fn sparse_t_gemm(
+    alpha: f32,
+    s: CsMatView<f32>,
+    h: ArrayView2<f32>,
+    beta: f32,
+    out: &mut ArrayViewMut2<f32>,
+) {
+    let transpose = s.transpose_view().to_csr();
+    sparse_gemm(alpha, transpose.view(), h, beta, out);
+}
+
 /// Adds `bias` (length `n`) to every row of `x` (shape `(m, n)`), each row scaled by `scale[r]`
 /// when given.
 pub fn add_row_bias(x: &mut Array2<f32>, bias: ArrayView1<f32>, scale: Option<&[f32]>) {
-    match scale {
-        None => x.rows_mut().into_iter().for_each(|mut row| row += &bias),
-        Some(scale) => {
-            for (mut row, &s) in x.rows_mut().into_iter().zip(scale) {
-                row.scaled_add(s, &bias);
-            }
-        }
-    }
+    x.axis_iter_mut(Axis(0))
+        .into_par_iter()
+        .enumerate()
+        .for_each(|(r, mut row)| match scale {
+            None => row += &bias,
+            Some(scale) => row.scaled_add(scale[r], &bias),
+        });
 }
 
 /// The logistic function.
@@ -143,24 +179,25 @@ pub fn sigmoid(x: f32) -> f32 {
 
 /// Applies the logistic function to every element.
 pub fn sigmoid_in_place(x: &mut Array2<f32>) {
-    x.mapv_inplace(sigmoid);
+    x.par_mapv_inplace(sigmoid);
 }
 
 /// Replaces each row of `x` by its softmax; returns each row's log of the normalizer.
 pub fn softmax_rows(x: &mut Array2<f32>) -> Vec<f32> {
-    let mut log_norms = Vec::with_capacity(x.nrows());
-    for mut row in x.rows_mut() {
-        let max = row.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
-        let mut sum = 0.0f32;
-        row.mapv_inplace(|v| {
-            let e = (v - max).exp();
-            sum += e;
-            e
-        });
-        row.mapv_inplace(|v| v / sum);
-        log_norms.push(max + sum.ln());
-    }
-    log_norms
+    x.axis_iter_mut(Axis(0))
+        .into_par_iter()
+        .map(|mut row| {
+            let max = row.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+            let mut sum = 0.0f32;
+            row.mapv_inplace(|v| {
+                let e = (v - max).exp();
+                sum += e;
+                e
+            });
+            row /= sum;
+            max + sum.ln()
+        })
+        .collect()
 }
 
 /// Column sums of `x` (shape `(m, n)` → `n`).

@@ -12,15 +12,19 @@
 //!
 //! Weights have shape `(visible, hidden)`. Training is CD-k on shuffled mini-batches with
 //! momentum and L2 weight decay, exactly as in Hinton & Salakhutdinov (2006); every random draw
-//! comes from a stream named by layer, epoch and batch, so the result depends only on the seed.
+//! comes from a stream named by layer, epoch, batch and row, so the result depends only on the
+//! seed, not on the number of threads. Word-count batches stay sparse: the data's upward product
+//! and its share of the weight gradient cost in proportion to the words present, so an epoch's
+//! dense work is the reconstruction's three products.
 
 use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::data::Data;
+use crate::data::{Batch, Data};
 use crate::linalg::{self, sigmoid};
 use crate::progress::Progress;
-use crate::rng::{self, Purpose};
+use crate::rng::{self, Purpose, Streams};
 
 /// The kind of visible units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,7 +154,15 @@ impl Rbm {
 
     /// Hidden pre-activations `v·W + D·c` for a batch `v` of shape `(batch, visible)`.
     fn hidden_input(&self, v: ArrayView2<f32>, lengths: &[f32]) -> Array2<f32> {
-        let mut pre = linalg::matmul(v, self.weights.view());
+        self.with_hidden_bias(linalg::matmul(v, self.weights.view()), lengths)
+    }
+
+    /// [`Rbm::hidden_input`] of a data batch.
+    fn hidden_input_of(&self, batch: &Batch, lengths: &[f32]) -> Array2<f32> {
+        self.with_hidden_bias(batch.times(self.weights.view()), lengths)
+    }
+
+    fn with_hidden_bias(&self, mut pre: Array2<f32>, lengths: &[f32]) -> Array2<f32> {
         let scale = (self.visible == Visible::Softmax).then_some(lengths);
         linalg::add_row_bias(&mut pre, self.hidden_bias.view(), scale);
         pre
@@ -161,17 +173,27 @@ impl Rbm {
         match self.hidden {
             Hidden::Binary => linalg::sigmoid_in_place(pre),
             Hidden::Linear => {}
-            Hidden::Relu => pre.mapv_inplace(|x| x.max(0.0)),
+            Hidden::Relu => pre.par_mapv_inplace(|x| x.max(0.0)),
         }
     }
 
-    /// Samples hidden states from pre-activations `pre`.
-    fn hidden_sample(&self, pre: &Array2<f32>, stream: &mut rng::Stream) -> Array2<f32> {
-        match self.hidden {
-            Hidden::Binary => pre.mapv(|x| f32::from(stream.uniform() < sigmoid(x))),
-            Hidden::Linear => pre.mapv(|x| x + stream.normal()),
-            Hidden::Relu => pre.mapv(|x| (x + sigmoid(x).sqrt() * stream.normal()).max(0.0)),
-        }
+    /// Samples hidden states from pre-activations `pre`, row `i` from `streams.row(i)`.
+    fn hidden_sample(&self, pre: &Array2<f32>, streams: &Streams) -> Array2<f32> {
+        let hidden = self.hidden;
+        let mut sample = pre.clone();
+        sample
+            .axis_iter_mut(Axis(0))
+            .into_par_iter()
+            .enumerate()
+            .for_each(|(i, mut row)| {
+                let mut stream = streams.row(i);
+                row.mapv_inplace(|x| match hidden {
+                    Hidden::Binary => f32::from(stream.uniform() < sigmoid(x)),
+                    Hidden::Linear => x + stream.normal(),
+                    Hidden::Relu => (x + sigmoid(x).sqrt() * stream.normal()).max(0.0),
+                });
+            });
+        sample
     }
 
     /// The mean-field reconstruction of the visible units from hidden states `h`.
@@ -181,9 +203,10 @@ impl Rbm {
         match self.visible {
             Visible::Softmax => {
                 linalg::softmax_rows(&mut v);
-                for (mut row, &d) in v.rows_mut().into_iter().zip(lengths) {
-                    row *= d;
-                }
+                v.axis_iter_mut(Axis(0))
+                    .into_par_iter()
+                    .zip(lengths)
+                    .for_each(|(mut row, &d)| row *= d);
             }
             Visible::Binary => linalg::sigmoid_in_place(&mut v),
             Visible::Gaussian => {}
@@ -195,13 +218,11 @@ impl Rbm {
     /// next machine in the stack.
     pub fn transform(&self, data: &Data, rows: &[usize]) -> Array2<f32> {
         let mut out = Array2::zeros((rows.len(), self.n_hidden()));
-        let mut batch = Array2::zeros((0, 0));
         for (chunk, mut target) in rows
             .chunks(1024)
             .zip(out.axis_chunks_iter_mut(Axis(0), 1024))
         {
-            data.fill(chunk, &mut batch);
-            let mut pre = self.hidden_input(batch.view(), &data.lengths(chunk));
+            let mut pre = self.hidden_input_of(&data.batch(chunk), &data.lengths(chunk));
             self.hidden_mean(&mut pre);
             target.assign(&pre);
         }
@@ -210,38 +231,35 @@ impl Rbm {
 
     /// Mean reconstruction error of `rows` of `data` after one up-down pass, no sampling.
     pub fn reconstruction_error(&self, data: &Data, rows: &[usize]) -> f32 {
-        let mut batch = Array2::zeros((0, 0));
         let mut total = 0.0f64;
         for chunk in rows.chunks(1024) {
-            data.fill(chunk, &mut batch);
+            let batch = data.batch(chunk);
             let lengths = data.lengths(chunk);
-            let mut h = self.hidden_input(batch.view(), &lengths);
+            let mut h = self.hidden_input_of(&batch, &lengths);
             self.hidden_mean(&mut h);
             let v = self.reconstruct(h.view(), &lengths);
-            total += self.batch_error(batch.view(), v.view(), &lengths) as f64 * chunk.len() as f64;
+            total += self.batch_error(&batch, v.view(), &lengths) as f64 * chunk.len() as f64;
         }
         (total / rows.len().max(1) as f64) as f32
     }
 
-    /// Mean error of reconstructions `v1` of the batch `v0`.
-    fn batch_error(&self, v0: ArrayView2<f32>, v1: ArrayView2<f32>, lengths: &[f32]) -> f32 {
-        let mut total = 0.0f64;
-        for ((a, b), &d) in v0.rows().into_iter().zip(v1.rows()).zip(lengths) {
-            total += match self.visible {
-                Visible::Softmax if d > 0.0 => Zip::from(&a).and(&b).fold(0.0f64, |s, &x, &y| {
-                    if x > 0.0 {
-                        s - (x / d) as f64 * ((y / d).max(1e-30) as f64).ln()
-                    } else {
-                        s
-                    }
-                }),
-                Visible::Softmax => 0.0,
-                _ => Zip::from(&a)
-                    .and(&b)
-                    .fold(0.0f64, |s, &x, &y| s + ((x - y) as f64).powi(2)),
-            };
-        }
-        (total / v0.nrows().max(1) as f64) as f32
+    /// Mean error of reconstructions `v1` of the batch `v0`: for word counts the
+    /// cross-entropy of the reconstructed word distribution at the words present.
+    fn batch_error(&self, v0: &Batch, v1: ArrayView2<f32>, lengths: &[f32]) -> f32 {
+        let total = match v0 {
+            Batch::Sparse(m) => m.iter().fold(0.0f64, |s, (&x, (r, c))| {
+                let d = lengths[r];
+                if x > 0.0 && d > 0.0 {
+                    s - (x / d) as f64 * ((v1[[r, c]] / d).max(1e-30) as f64).ln()
+                } else {
+                    s
+                }
+            }),
+            Batch::Dense(v0) => Zip::from(v0)
+                .and(v1)
+                .fold(0.0f64, |s, &x, &y| s + ((x - y) as f64).powi(2)),
+        };
+        (total / v0.rows().max(1) as f64) as f32
     }
 
     /// Trains on `rows` of `data` by CD-k; returns each epoch's mean reconstruction error.
@@ -269,7 +287,6 @@ impl Rbm {
             hidden_bias: Array1::zeros(self.n_hidden()),
         };
         let mut order = rows.to_vec();
-        let mut batch = Array2::zeros((0, 0));
         let mut history = Vec::with_capacity(settings.epochs);
 
         for epoch in 0..settings.epochs {
@@ -281,17 +298,16 @@ impl Rbm {
             };
             let mut epoch_error = 0.0f64;
             for (b, chunk) in order.chunks(batch_size).enumerate() {
-                data.fill(chunk, &mut batch);
+                let batch = data.batch(chunk);
                 let lengths = data.lengths(chunk);
-                let mut stream =
-                    rng::stream(seed, Purpose::Sample, &[layer, epoch as u64, b as u64]);
+                let streams = Streams::new(seed, Purpose::Sample, &[layer, epoch as u64, b as u64]);
                 let error = self.cd_step(
-                    batch.view(),
+                    &batch,
                     &lengths,
                     settings,
                     momentum,
                     &mut increments,
-                    &mut stream,
+                    &streams,
                 );
                 epoch_error += error as f64 * chunk.len() as f64;
                 progress.advance(1);
@@ -319,57 +335,49 @@ impl Rbm {
         history
     }
 
-    /// One CD-k update on the batch `v0`; returns its reconstruction error.
+    /// One CD-k update on the batch `v0`; returns its reconstruction error. Step `k` of the
+    /// chain samples row `i` from `streams.below(k).row(i)`.
     fn cd_step(
         &mut self,
-        v0: ArrayView2<f32>,
+        v0: &Batch,
         lengths: &[f32],
         settings: &CdSettings,
         momentum: f32,
         increments: &mut Increments,
-        stream: &mut rng::Stream,
+        streams: &Streams,
     ) -> f32 {
-        let n = v0.nrows() as f32;
+        let n = v0.rows() as f32;
+        let step_streams = |step: usize| streams.below(step as u64);
 
         // Positive phase: hidden means from the data, and a sample to reconstruct from.
-        let pre0 = self.hidden_input(v0, lengths);
-        let mut h_sample = self.hidden_sample(&pre0, stream);
+        let pre0 = self.hidden_input_of(v0, lengths);
+        let mut h_sample = self.hidden_sample(&pre0, &step_streams(0));
         let mut h0 = pre0;
         self.hidden_mean(&mut h0);
 
         // Negative phase: k steps of mean-field reconstruction and resampling.
         let mut v1 = self.reconstruct(h_sample.view(), lengths);
         let mut h1 = self.hidden_input(v1.view(), lengths);
-        for _ in 1..settings.cd_steps.max(1) {
-            h_sample = self.hidden_sample(&h1, stream);
+        for step in 1..settings.cd_steps.max(1) {
+            h_sample = self.hidden_sample(&h1, &step_streams(step));
             v1 = self.reconstruct(h_sample.view(), lengths);
             h1 = self.hidden_input(v1.view(), lengths);
         }
         self.hidden_mean(&mut h1);
         let error = self.batch_error(v0, v1.view(), lengths);
 
-        // Gradients: <v h>_data - <v h>_model, averaged over the batch.
+        // Gradients: <v h>_data - <v h>_model, averaged over the batch, with momentum and
+        // weight decay folded into one pass over the increments.
         let lr = settings.learning_rate;
-        increments.weights *= momentum;
-        increments
-            .weights
-            .scaled_add(-lr * settings.weight_decay, &self.weights);
-        linalg::gemm(
-            lr / n,
-            v0.t(),
-            h0.view(),
-            1.0,
-            &mut increments.weights.view_mut(),
-        );
-        linalg::gemm(
-            -lr / n,
-            v1.t(),
-            h1.view(),
-            1.0,
-            &mut increments.weights.view_mut(),
-        );
+        let decay = lr * settings.weight_decay;
+        Zip::from(&mut increments.weights)
+            .and(&self.weights)
+            .par_for_each(|inc, &w| *inc = momentum * *inc - decay * w);
+        let mut weight_increments = increments.weights.view_mut();
+        linalg::gemm(-lr / n, v1.t(), h1.view(), 1.0, &mut weight_increments);
+        v0.t_times(lr / n, h0.view(), 1.0, &mut weight_increments);
 
-        let visible_grad = (linalg::column_sums(v0) - linalg::column_sums(v1.view())) / n;
+        let visible_grad = (v0.column_sums() - linalg::column_sums(v1.view())) / n;
         increments.visible_bias *= momentum;
         increments
             .visible_bias
@@ -386,7 +394,9 @@ impl Rbm {
             .hidden_bias
             .scaled_add(settings.hidden_bias_rate, &hidden_grad);
 
-        self.weights += &increments.weights;
+        Zip::from(&mut self.weights)
+            .and(&increments.weights)
+            .par_for_each(|w, &inc| *w += inc);
         self.visible_bias += &increments.visible_bias;
         self.hidden_bias += &increments.hidden_bias;
         error

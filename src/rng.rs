@@ -23,12 +23,43 @@ pub enum Purpose {
 
 /// A random stream for `purpose` at position `path` (e.g. `[layer, epoch, batch]`) of `seed`.
 pub fn stream(seed: u64, purpose: Purpose, path: &[u64]) -> Stream {
-    let mut state = splitmix(seed ^ 0x746f_7069_6373);
-    state = splitmix(state ^ purpose as u64);
-    for &step in path {
-        state = splitmix(state ^ step.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    Streams::new(seed, purpose, path).stream()
+}
+
+/// The streams below one position: `Streams::new(seed, purpose, path).row(i)` is
+/// `stream(seed, purpose, [path…, i])`. Work spread over rows draws from one stream per row, so
+/// that its numbers do not depend on how rows are shared between threads.
+#[derive(Debug, Clone, Copy)]
+pub struct Streams(u64);
+
+impl Streams {
+    /// The position `path` of `purpose` under `seed`.
+    pub fn new(seed: u64, purpose: Purpose, path: &[u64]) -> Self {
+        let mut state = splitmix(seed ^ 0x746f_7069_6373);
+        state = splitmix(state ^ purpose as u64);
+        Streams(
+            path.iter()
+                .fold(state, |state, &step| step_into(state, step)),
+        )
     }
-    Stream(Xoshiro256PlusPlus::seed_from_u64(state))
+
+    /// The position one step down, at `step`.
+    pub fn below(&self, step: u64) -> Streams {
+        Streams(step_into(self.0, step))
+    }
+
+    /// The stream of row `i` below this position.
+    pub fn row(&self, i: usize) -> Stream {
+        Streams(step_into(self.0, i as u64)).stream()
+    }
+
+    fn stream(self) -> Stream {
+        Stream(Xoshiro256PlusPlus::seed_from_u64(self.0))
+    }
+}
+
+fn step_into(state: u64, step: u64) -> u64 {
+    splitmix(state ^ step.wrapping_mul(0x9E37_79B9_7F4A_7C15))
 }
 
 fn splitmix(x: u64) -> u64 {
@@ -91,6 +122,14 @@ mod tests {
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert!(a.iter().all(|&u| (0.0..1.0).contains(&u)));
+    }
+
+    #[test]
+    fn a_row_stream_is_the_stream_one_step_down() {
+        let streams = Streams::new(7, Purpose::Sample, &[3, 4]);
+        let mut row = streams.row(5);
+        let mut direct = stream(7, Purpose::Sample, &[3, 4, 5]);
+        assert!((0..8).all(|_| row.uniform() == direct.uniform()));
     }
 
     #[test]
