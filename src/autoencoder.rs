@@ -13,13 +13,14 @@
 //! those units towards 0 or 1.
 
 use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::data::Data;
+use crate::data::{Batch, Data};
 use crate::linalg;
 use crate::progress::Progress;
 use crate::rbm::{Hidden, Rbm, Visible};
-use crate::rng::{self, Purpose};
+use crate::rng::{self, Purpose, Streams};
 
 /// The nonlinearity of a layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,8 +76,16 @@ pub struct EpochLoss {
 
 /// What a forward pass keeps for the backward pass.
 struct Forward {
-    /// The input of each layer and, last, the output: `layers + 1` arrays.
-    activations: Vec<Array2<f32>>,
+    /// The first layer's input: sparse for word counts.
+    input: Batch,
+    /// The output of each layer, the last one the network's.
+    outputs: Vec<Array2<f32>>,
+}
+
+impl Forward {
+    fn output(&self) -> &Array2<f32> {
+        self.outputs.last().expect("a network has layers")
+    }
 }
 
 /// Gradients or Adam moments, shaped like the layers.
@@ -121,7 +130,7 @@ fn activate(x: &mut Array2<f32>, activation: Activation) {
     match activation {
         Activation::Logistic => linalg::sigmoid_in_place(x),
         Activation::Linear => {}
-        Activation::Relu => x.mapv_inplace(|v| v.max(0.0)),
+        Activation::Relu => x.par_mapv_inplace(|v| v.max(0.0)),
         Activation::Softmax => {
             linalg::softmax_rows(x);
         }
@@ -133,8 +142,8 @@ fn backprop_activation(delta: &mut Array2<f32>, y: ArrayView2<f32>, activation: 
     match activation {
         Activation::Logistic => Zip::from(delta)
             .and(y)
-            .for_each(|d, &y| *d *= y * (1.0 - y)),
-        Activation::Relu => Zip::from(delta).and(y).for_each(|d, &y| {
+            .par_for_each(|d, &y| *d *= y * (1.0 - y)),
+        Activation::Relu => Zip::from(delta).and(y).par_for_each(|d, &y| {
             if y <= 0.0 {
                 *d = 0.0
             }
@@ -161,7 +170,7 @@ impl Autoencoder {
             .enumerate()
             .rev()
             .map(|(depth, rbm)| Layer {
-                weights: rbm.weights.t().to_owned(),
+                weights: rbm.weights.t().as_standard_layout().into_owned(),
                 bias: rbm.visible_bias.clone(),
                 activation: match depth {
                     0 => activation_of_visible(rbm.visible),
@@ -216,14 +225,12 @@ impl Autoencoder {
     /// The codes of `rows` of `data`, shape `(rows, code)`, computed in chunks.
     pub fn encode(&self, data: &Data, rows: &[usize]) -> Array2<f32> {
         let mut codes = Array2::zeros((rows.len(), self.code_width()));
-        let mut batch = Array2::zeros((0, 0));
         for (chunk, mut out) in rows
             .chunks(1024)
             .zip(codes.axis_chunks_iter_mut(Axis(0), 1024))
         {
-            data.fill(chunk, &mut batch);
             let lengths = data.lengths(chunk);
-            let mut x = self.layer_forward(0, batch.view(), &lengths);
+            let mut x = self.first_layer_forward(&data.batch(chunk), &lengths);
             for layer in 1..self.encoder.len() {
                 x = self.layer_forward(layer, x.view(), &lengths);
             }
@@ -254,6 +261,15 @@ impl Autoencoder {
         y
     }
 
+    /// The first layer's output for a data batch: a sparse product for word counts.
+    fn first_layer_forward(&self, batch: &Batch, lengths: &[f32]) -> Array2<f32> {
+        let layer = self.layer(0);
+        let mut y = batch.times(layer.weights.view());
+        linalg::add_row_bias(&mut y, layer.bias.view(), self.counts.then_some(lengths));
+        activate(&mut y, layer.activation);
+        y
+    }
+
     fn layer(&self, index: usize) -> &Layer {
         if index < self.encoder.len() {
             &self.encoder[index]
@@ -263,33 +279,31 @@ impl Autoencoder {
     }
 
     /// The target a batch is reconstructed towards: word probabilities for counts.
-    fn target(&self, batch: ArrayView2<f32>, lengths: &[f32]) -> Array2<f32> {
-        let mut target = batch.to_owned();
+    fn target(&self, batch: &Batch, lengths: &[f32]) -> Batch {
         if self.counts {
-            for (mut row, &d) in target.rows_mut().into_iter().zip(lengths) {
-                if d > 0.0 {
-                    row /= d;
-                }
-            }
+            batch.per_length(lengths)
+        } else {
+            batch.clone()
         }
-        target
     }
 
     /// The forward pass of a training batch, with code-input noise from `noise` when given.
     fn forward(
         &self,
-        input: Array2<f32>,
+        input: Batch,
         lengths: &[f32],
         code_noise: f32,
         noise: Option<&mut rng::Stream>,
     ) -> Forward {
         let code_layer = self.encoder.len() - 1;
-        let mut activations = vec![input];
+        let mut outputs: Vec<Array2<f32>> = Vec::with_capacity(self.layers().len());
         let mut noise = noise;
         for index in 0..self.encoder.len() + self.decoder.len() {
             let layer = self.layer(index);
-            let x = activations.last().expect("the input is always there");
-            let mut y = linalg::matmul(x.view(), layer.weights.view());
+            let mut y = match outputs.last() {
+                None => input.times(layer.weights.view()),
+                Some(x) => linalg::matmul(x.view(), layer.weights.view()),
+            };
             let scale = (self.counts && index == 0).then_some(lengths);
             linalg::add_row_bias(&mut y, layer.bias.view(), scale);
             if index == code_layer
@@ -299,17 +313,32 @@ impl Autoencoder {
                 y.mapv_inplace(|v| v + code_noise * stream.normal());
             }
             activate(&mut y, layer.activation);
-            activations.push(y);
+            outputs.push(y);
         }
-        Forward { activations }
+        Forward { input, outputs }
     }
 
     /// Mean loss of `output` against `target` over the batch.
-    fn loss(&self, output: ArrayView2<f32>, target: ArrayView2<f32>) -> f32 {
+    fn loss(&self, output: ArrayView2<f32>, target: &Batch) -> f32 {
         let activation = self
             .decoder
             .last()
             .map_or(Activation::Linear, |l| l.activation);
+        let target = match target {
+            // Cross-entropy against word probabilities needs only the words present.
+            Batch::Sparse(p) if activation == Activation::Softmax => {
+                let total = p.iter().fold(0.0f64, |s, (&p, (r, c))| {
+                    if p > 0.0 {
+                        s - p as f64 * (output[[r, c]].max(1e-30) as f64).ln()
+                    } else {
+                        s
+                    }
+                });
+                return (total / output.nrows().max(1) as f64) as f32;
+            }
+            Batch::Sparse(p) => &p.to_dense(),
+            Batch::Dense(p) => p,
+        };
         let total = Zip::from(output).and(target).fold(0.0f64, |s, &q, &p| {
             s + match activation {
                 Activation::Softmax if p > 0.0 => -(p as f64) * (q.max(1e-30) as f64).ln(),
@@ -325,60 +354,56 @@ impl Autoencoder {
     }
 
     /// Loss and gradients of one batch; `input` is what the encoder sees (after dropout).
+    /// Loss and gradients of one batch, the gradients written into `grads` (shaped like the
+    /// layers), whose memory is reused from batch to batch.
     fn gradients(
         &self,
         forward: &Forward,
-        target: ArrayView2<f32>,
+        target: &Batch,
         lengths: &[f32],
-    ) -> (f32, Params) {
+        grads: &mut Params,
+    ) -> f32 {
         let layers = self.layers();
-        let output = forward
-            .activations
-            .last()
-            .expect("forward keeps the output");
+        let output = forward.output();
         let loss = self.loss(output.view(), target);
-        let n = target.nrows() as f32;
+        let n = output.nrows() as f32;
 
         // For each output kind the loss is matched to the activation, so dL/dz = (q - p) / n.
-        let mut delta = (output - &target) / n;
-        let mut grads = Params::zeros_like(&layers);
+        let mut delta = output / n;
+        target.subtract_from(1.0 / n, &mut delta);
         for index in (0..layers.len()).rev() {
-            let input = &forward.activations[index];
-            linalg::gemm(
-                1.0,
-                input.t(),
-                delta.view(),
-                0.0,
-                &mut grads.weights[index].view_mut(),
-            );
+            let weight_grad = &mut grads.weights[index].view_mut();
+            match index {
+                0 => forward.input.t_times(1.0, delta.view(), 0.0, weight_grad),
+                _ => {
+                    let input = forward.outputs[index - 1].view();
+                    linalg::gemm(1.0, input.t(), delta.view(), 0.0, weight_grad);
+                }
+            }
             grads.biases[index] = if self.counts && index == 0 {
                 linalg::weighted_column_sums(delta.view(), lengths)
             } else {
                 linalg::column_sums(delta.view())
             };
             if index > 0 {
+                let input = forward.outputs[index - 1].view();
                 let mut below = linalg::matmul(delta.view(), layers[index].weights.t());
-                backprop_activation(&mut below, input.view(), layers[index - 1].activation);
+                backprop_activation(&mut below, input, layers[index - 1].activation);
                 delta = below;
             }
         }
-        (loss, grads)
+        loss
     }
 
     /// Mean loss on `rows` without dropout or noise.
     pub fn evaluate(&self, data: &Data, rows: &[usize]) -> f32 {
-        let mut batch = Array2::zeros((0, 0));
         let mut total = 0.0f64;
         for chunk in rows.chunks(1024) {
-            data.fill(chunk, &mut batch);
+            let batch = data.batch(chunk);
             let lengths = data.lengths(chunk);
-            let target = self.target(batch.view(), &lengths);
-            let forward = self.forward(batch.clone(), &lengths, 0.0, None);
-            let output = forward
-                .activations
-                .last()
-                .expect("forward keeps the output");
-            total += self.loss(output.view(), target.view()) as f64 * chunk.len() as f64;
+            let target = self.target(&batch, &lengths);
+            let forward = self.forward(batch, &lengths, 0.0, None);
+            total += self.loss(forward.output().view(), &target) as f64 * chunk.len() as f64;
         }
         (total / rows.len().max(1) as f64) as f32
     }
@@ -399,8 +424,8 @@ impl Autoencoder {
             (settings.epochs * train.len().div_ceil(batch_size)) as u64,
         );
         let mut adam = Adam::new(&self.layers(), settings.learning_rate);
+        let mut grads = Params::zeros_like(&self.layers());
         let mut order = train.to_vec();
-        let mut batch = Array2::zeros((0, 0));
         let mut history = Vec::with_capacity(settings.epochs);
         let keep = 1.0 - settings.input_dropout;
         let mut best: Option<(f32, usize, [Vec<Layer>; 2])> = None;
@@ -409,24 +434,16 @@ impl Autoencoder {
             rng::stream(seed, Purpose::Shuffle, &[100, epoch as u64]).shuffle(&mut order);
             let mut epoch_loss = 0.0f64;
             for (b, chunk) in order.chunks(batch_size).enumerate() {
-                data.fill(chunk, &mut batch);
+                let mut input = data.batch(chunk);
                 let lengths = data.lengths(chunk);
-                let target = self.target(batch.view(), &lengths);
+                let target = self.target(&input, &lengths);
                 let path = [epoch as u64, b as u64];
-                let mut input = batch.clone();
                 if settings.input_dropout > 0.0 {
-                    let mut dropout = rng::stream(seed, Purpose::Dropout, &path);
-                    input.mapv_inplace(|v| {
-                        if dropout.uniform() < keep {
-                            v / keep
-                        } else {
-                            0.0
-                        }
-                    });
+                    input.dropout(keep, &Streams::new(seed, Purpose::Dropout, &path));
                 }
                 let mut noise = rng::stream(seed, Purpose::Noise, &path);
                 let forward = self.forward(input, &lengths, settings.code_noise, Some(&mut noise));
-                let (loss, grads) = self.gradients(&forward, target.view(), &lengths);
+                let loss = self.gradients(&forward, &target, &lengths, &mut grads);
                 adam.step(&mut self.layers_mut(), &grads);
                 epoch_loss += loss as f64 * chunk.len() as f64;
                 progress.advance(1);
@@ -511,24 +528,57 @@ impl Adam {
         let (b1, b2) = (self.beta1, self.beta2);
         let step = self.rate * (1.0 - b2.powi(self.steps)).sqrt() / (1.0 - b1.powi(self.steps));
         let eps = self.epsilon;
-        let update = |param: &mut f32, g: f32, m: &mut f32, v: &mut f32| {
-            *m = b1 * *m + (1.0 - b1) * g;
-            *v = b2 * *v + (1.0 - b2) * g * g;
-            *param -= step * *m / (v.sqrt() + eps);
+        // Plain slices in equal chunks, so that the loop compiles to vector square roots and
+        // divisions; Adam touches every parameter each batch and would otherwise rival the
+        // products.
+        let update = |params: &mut [f32], grads: &[f32], first: &mut [f32], second: &mut [f32]| {
+            let chunks = params
+                .par_chunks_mut(ADAM_CHUNK)
+                .zip(grads.par_chunks(ADAM_CHUNK))
+                .zip(first.par_chunks_mut(ADAM_CHUNK))
+                .zip(second.par_chunks_mut(ADAM_CHUNK));
+            chunks.for_each(|(((p, g), m), v)| {
+                let n = p.len().min(g.len()).min(m.len()).min(v.len());
+                let (p, g, m, v) = (&mut p[..n], &g[..n], &mut m[..n], &mut v[..n]);
+                for i in 0..n {
+                    m[i] = b1 * m[i] + (1.0 - b1) * g[i];
+                    v[i] = b2 * v[i] + (1.0 - b2) * g[i] * g[i];
+                    p[i] -= step * m[i] / (v[i].sqrt() + eps);
+                }
+            });
         };
         for (i, layer) in layers.iter_mut().enumerate() {
-            Zip::from(&mut layer.weights)
-                .and(&grads.weights[i])
-                .and(&mut self.first.weights[i])
-                .and(&mut self.second.weights[i])
-                .par_for_each(|p, &g, m, v| update(p, g, m, v));
-            Zip::from(&mut layer.bias)
-                .and(&grads.biases[i])
-                .and(&mut self.first.biases[i])
-                .and(&mut self.second.biases[i])
-                .for_each(|p, &g, m, v| update(p, g, m, v));
+            if !layer.weights.is_standard_layout() {
+                layer.weights = layer.weights.as_standard_layout().into_owned();
+            }
+            update(
+                standard_mut(&mut layer.weights),
+                standard(&grads.weights[i]),
+                standard_mut(&mut self.first.weights[i]),
+                standard_mut(&mut self.second.weights[i]),
+            );
+            update(
+                standard_mut(&mut layer.bias),
+                standard(&grads.biases[i]),
+                standard_mut(&mut self.first.biases[i]),
+                standard_mut(&mut self.second.biases[i]),
+            );
         }
     }
+}
+
+/// Parameters per thread's share of an Adam step.
+const ADAM_CHUNK: usize = 16 * 1024;
+
+/// The elements of an array in standard layout, as `Adam::step` makes every parameter array.
+fn standard<D: ndarray::Dimension>(a: &ndarray::Array<f32, D>) -> &[f32] {
+    a.as_slice()
+        .expect("parameter arrays are built in standard layout")
+}
+
+fn standard_mut<D: ndarray::Dimension>(a: &mut ndarray::Array<f32, D>) -> &mut [f32] {
+    a.as_slice_mut()
+        .expect("parameter arrays are built in standard layout")
 }
 
 #[cfg(test)]
@@ -584,12 +634,13 @@ mod tests {
 
     fn batch_loss(model: &Autoencoder, data: &Data) -> (f32, Params) {
         let rows: Vec<usize> = (0..data.rows()).collect();
-        let mut batch = Array2::zeros((0, 0));
-        data.fill(&rows, &mut batch);
+        let batch = data.batch(&rows);
         let lengths = data.lengths(&rows);
-        let target = model.target(batch.view(), &lengths);
+        let target = model.target(&batch, &lengths);
         let forward = model.forward(batch, &lengths, 0.0, None);
-        model.gradients(&forward, target.view(), &lengths)
+        let mut grads = Params::zeros_like(&model.layers());
+        let loss = model.gradients(&forward, &target, &lengths, &mut grads);
+        (loss, grads)
     }
 
     /// Compares analytic gradients of some weights and a bias of every layer with central
