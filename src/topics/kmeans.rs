@@ -1,7 +1,9 @@
 //! k-means with k-means++ seeding (Arthur & Vassilvitskii 2007).
 //!
-//! Points are few-dimensional codes, so distances are computed directly; the assignment step
-//! runs over rows in parallel. Every random choice comes from the seed.
+//! Points are few-dimensional codes, so distances are computed directly: the assignment step
+//! runs over rows in parallel, each point against every centre at once from centres stored
+//! dimension by dimension, which the compiler turns into vector arithmetic. Every random choice
+//! comes from the seed.
 
 use ndarray::{Array2, ArrayView1, ArrayView2};
 use rayon::prelude::*;
@@ -47,6 +49,32 @@ pub(crate) fn nearest(point: ArrayView1<f32>, centres: ArrayView2<f32>) -> (u32,
     let mut best = (0, f32::INFINITY);
     for (c, centre) in centres.outer_iter().enumerate() {
         let d = squared_distance(point, centre);
+        if d < best.1 {
+            best = (c as u32, d);
+        }
+    }
+    best
+}
+
+/// [`nearest`] with the centres' transpose `by_dimension` (shape `(dimensions, k)`), computing
+/// the distances to every centre together in `distances` (length `k`). The sums run over the
+/// dimensions in the same order as [`nearest`]'s, so both give the same bits.
+fn nearest_of_all(
+    point: ArrayView1<f32>,
+    by_dimension: &Array2<f32>,
+    distances: &mut [f32],
+) -> (u32, f32) {
+    distances.fill(0.0);
+    for (&x, centres) in point.iter().zip(by_dimension.outer_iter()) {
+        let centres = centres
+            .to_slice()
+            .expect("the transpose is built in standard layout");
+        for (d, &c) in distances.iter_mut().zip(centres) {
+            *d += (x - c) * (x - c);
+        }
+    }
+    let mut best = (0, f32::INFINITY);
+    for (c, &d) in distances.iter().enumerate() {
         if d < best.1 {
             best = (c as u32, d);
         }
@@ -116,10 +144,11 @@ fn lloyd(points: ArrayView2<f32>, mut centres: Array2<f32>) -> Clustering {
     let mut assignments = vec![u32::MAX; n];
     let mut nearest_of = vec![(0u32, 0f32); n];
     for _ in 0..MAX_ITERATIONS {
-        nearest_of
-            .par_iter_mut()
-            .enumerate()
-            .for_each(|(i, slot)| *slot = nearest(points.row(i), centres.view()));
+        let by_dimension = centres.t().as_standard_layout().into_owned();
+        nearest_of.par_iter_mut().enumerate().for_each_init(
+            || vec![0f32; k],
+            |distances, (i, slot)| *slot = nearest_of_all(points.row(i), &by_dimension, distances),
+        );
         let mut changed = 0;
         for (a, &(c, _)) in assignments.iter_mut().zip(&nearest_of) {
             if *a != c {
@@ -169,6 +198,21 @@ fn lloyd(points: ArrayView2<f32>, mut centres: Array2<f32>) -> Clustering {
 mod tests {
     use super::*;
     use ndarray::array;
+
+    #[test]
+    fn nearest_of_all_agrees_with_nearest() {
+        let points =
+            Array2::from_shape_fn((40, 10), |(i, j)| ((i * 7 + j * 3) as f32 * 0.37).sin());
+        let centres = Array2::from_shape_fn((13, 10), |(i, j)| ((i * 5 + j) as f32 * 0.91).cos());
+        let by_dimension = centres.t().as_standard_layout().into_owned();
+        let mut distances = vec![0.0; 13];
+        for point in points.outer_iter() {
+            assert_eq!(
+                nearest_of_all(point, &by_dimension, &mut distances),
+                nearest(point, centres.view())
+            );
+        }
+    }
 
     /// Three tight groups of points around (0,0), (10,0) and (0,10).
     fn groups() -> Array2<f32> {
