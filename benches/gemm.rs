@@ -8,6 +8,9 @@
 //! Before criterion starts, the binary prints to stderr the CPU, its vector units, an estimate
 //! of the fp32 peak of all cores and the best-of-10 GFLOP/s of `linalg::matmul` at two shapes.
 //!
+//! With `TOPICS_GEMM_JSON` set it prints instead one JSON line per shape (best of 20), for
+//! `scripts/peers.sh` to set beside numpy's products.
+//!
 //! Run with `cargo bench --bench gemm`, or briefly with
 //! `cargo bench --bench gemm -- --warm-up-time 1 --measurement-time 3`.
 
@@ -15,7 +18,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group};
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView2};
 use topics::linalg;
 use topics::rng::{self, Purpose};
 use topics::text;
@@ -55,20 +58,35 @@ fn flops(m: usize, k: usize, n: usize) -> u64 {
     2 * (m * k * n) as u64
 }
 
+/// The stored operands of shape `tag` of [`SHAPES`] and the suffix of its name.
+fn operands(tag: usize) -> (Array2<f32>, Array2<f32>, &'static str) {
+    let (m, k, n, layout) = SHAPES[tag];
+    let tag = tag as u64;
+    match layout {
+        Layout::Plain => (normal(m, k, 2 * tag), normal(k, n, 2 * tag + 1), ""),
+        Layout::TransposedA => (normal(k, m, 2 * tag), normal(k, n, 2 * tag + 1), "-at"),
+        Layout::TransposedB => (normal(m, k, 2 * tag), normal(n, k, 2 * tag + 1), "-bt"),
+    }
+}
+
+/// The operands as the product sees them.
+fn views<'a>(
+    layout: Layout,
+    a: &'a Array2<f32>,
+    b: &'a Array2<f32>,
+) -> (ArrayView2<'a, f32>, ArrayView2<'a, f32>) {
+    match layout {
+        Layout::Plain => (a.view(), b.view()),
+        Layout::TransposedA => (a.t(), b.view()),
+        Layout::TransposedB => (a.view(), b.t()),
+    }
+}
+
 fn dense(c: &mut Criterion) {
     let mut group = c.benchmark_group("gemm");
     for (tag, &(m, k, n, layout)) in SHAPES.iter().enumerate() {
-        let tag = tag as u64;
-        let (a, b, suffix) = match layout {
-            Layout::Plain => (normal(m, k, 2 * tag), normal(k, n, 2 * tag + 1), ""),
-            Layout::TransposedA => (normal(k, m, 2 * tag), normal(k, n, 2 * tag + 1), "-at"),
-            Layout::TransposedB => (normal(m, k, 2 * tag), normal(n, k, 2 * tag + 1), "-bt"),
-        };
-        let (a, b) = match layout {
-            Layout::Plain => (a.view(), b.view()),
-            Layout::TransposedA => (a.t(), b.view()),
-            Layout::TransposedB => (a.view(), b.t()),
-        };
+        let (a, b, suffix) = operands(tag);
+        let (a, b) = views(layout, &a, &b);
         let mut out = Array2::<f32>::zeros((m, n));
 
         group.throughput(Throughput::Elements(flops(m, k, n)));
@@ -77,6 +95,34 @@ fn dense(c: &mut Criterion) {
         });
     }
     group.finish();
+}
+
+/// For `scripts/peers.sh`: one JSON line per shape of [`SHAPES`] with the best-of-20 seconds
+/// and GFLOP/s of `linalg::gemm`, after two untimed calls.
+fn json_table() {
+    for (tag, &(m, k, n, layout)) in SHAPES.iter().enumerate() {
+        let (a, b, suffix) = operands(tag);
+        let (a, b) = views(layout, &a, &b);
+        let mut out = Array2::<f32>::zeros((m, n));
+        let mut run = || {
+            let start = Instant::now();
+            linalg::gemm(1.0, black_box(a), black_box(b), 0.0, &mut out.view_mut());
+            start.elapsed().as_secs_f64()
+        };
+        run();
+        run();
+        let best = (0..20).map(|_| run()).fold(f64::INFINITY, f64::min);
+        let layout = match layout {
+            Layout::Plain => "plain",
+            Layout::TransposedA => "at",
+            Layout::TransposedB => "bt",
+        };
+        println!(
+            "{{\"shape\": \"{m}x{k}x{n}{suffix}\", \"m\": {m}, \"k\": {k}, \"n\": {n}, \
+             \"layout\": \"{layout}\", \"seconds\": {best:e}, \"gflops\": {:.2}}}",
+            flops(m, k, n) as f64 / best / 1e9
+        );
+    }
 }
 
 /// A CSR matrix `(rows, cols)` with about `density` of its entries set to counts 1 to 4.
@@ -192,6 +238,9 @@ fn report_peak() {
 criterion_group!(benches, dense, sparse_dense);
 
 fn main() {
+    if std::env::var_os("TOPICS_GEMM_JSON").is_some() {
+        return json_table();
+    }
     // `cargo bench` passes `--bench`; `cargo test --benches` and `--list` do not need the report.
     let args: Vec<String> = std::env::args().collect();
     if args.iter().any(|a| a == "--bench") && !args.iter().any(|a| a == "--list") {
