@@ -129,5 +129,6 @@ pub fn build(
         codes,
         addresses,
         report,
+        parts: crate::index::store::Parts::All,
     })
 }

@@ -66,8 +66,13 @@ pub(super) fn vector_index(cli: &Cli) -> Result<Option<VectorIndex>> {
 }
 
 pub(super) fn load_index(cli: &Cli) -> Result<Index> {
+    load_index_parts(cli, store::Parts::All)
+}
+
+/// [`load_index`] of only `parts`.
+pub(super) fn load_index_parts(cli: &Cli, parts: store::Parts) -> Result<Index> {
     let start = Instant::now();
-    let index = store::load(&cli.index)?;
+    let index = store::load_parts(&cli.index, parts)?;
     tracing::debug!(
         "loaded {} documents from {} in {:.2} s",
         index.len(),
@@ -197,7 +202,15 @@ fn query(cli: &Cli, args: &QueryArgs) -> Result<()> {
             image.display()
         );
     }
-    let index = load_index(cli)?;
+    // Ranking by code alone reads neither the counts of every stem nor the signatures.
+    let lexical_needed = args.rerank.is_some() || args.hybrid;
+    let index = load_index_parts(
+        cli,
+        match lexical_needed {
+            true => store::Parts::All,
+            false => store::Parts::Codes,
+        },
+    )?;
     let unit = search::unit_rows(index.codes.view());
     let label_ok = |r: usize| {
         args.label
@@ -562,7 +575,7 @@ struct EncodedRow<'a> {
 }
 
 fn encode(cli: &Cli, args: &EncodeArgs, bars: &Bars) -> Result<()> {
-    let index = load_index(cli)?;
+    let index = load_index_parts(cli, store::Parts::Codes)?;
     let read = read_documents(&args.read, bars)?;
     let texts: Vec<&str> = read.documents.iter().map(|d| d.text.as_str()).collect();
     let (codes, known) = index.model.encode_texts(&texts);

@@ -119,6 +119,9 @@ pub struct Index {
     /// before they were kept.
     pub signatures: Vec<Signature>,
     pub report: BuildReport,
+    /// Which files were read: an index read in part ([`store::Parts::Codes`]) has empty terms
+    /// and signatures, and `store::save` refuses it.
+    pub parts: store::Parts,
 }
 
 impl Index {

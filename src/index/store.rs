@@ -29,6 +29,7 @@ use crate::settings::Settings;
 use crate::text::{Terms, Vocabulary};
 use crate::topics::Topics;
 use crate::{Error, Result};
+use sprs::CsMat;
 
 pub(crate) use super::formats::{
     NetworkLayout, check_finite, codes_bytes, f32_bytes, read_codes, read_tensor, read_weights,
@@ -113,6 +114,13 @@ pub fn is_index(dir: &Path) -> bool {
 ///
 /// A `dir` that exists, is not empty and is not an index is left alone: that is an error.
 pub fn save(index: &Index, dir: &Path) -> Result<()> {
+    if index.parts != Parts::All {
+        return Err(Error::index(
+            dir,
+            "was read without its terms and signatures, so it cannot be written back; \
+             this is a bug in topics: please report it",
+        ));
+    }
     check_finite(
         &index.model.network,
         index.codes.view(),
@@ -272,12 +280,34 @@ fn documents_bytes(documents: &[DocumentInfo]) -> Result<Vec<u8>> {
 
 /// Loads the index in `dir`, verifying the manifest, every checksum and every length.
 pub fn load(dir: &Path) -> Result<Index> {
+    load_parts(dir, Parts::All)
+}
+
+/// The parts of an index a command reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parts {
+    /// Every file.
+    All,
+    /// All but the counts of every stem and the word signatures, which only lexical ranking,
+    /// near-duplicates and writing need: enough to encode and rank by code, in a fraction of
+    /// the time. The files left out are not read, so not verified either.
+    Codes,
+}
+
+impl Parts {
+    fn wants(self, name: &str) -> bool {
+        self == Parts::All || ![TERM_STEMS, TERM_COUNTS, WORDS].contains(&name)
+    }
+}
+
+/// [`load`], reading only `parts`.
+pub fn load_parts(dir: &Path, parts: Parts) -> Result<Index> {
     // A writer may replace the index while it is read: a file then fails the checksum of the
     // manifest read before it. Read again while the manifest keeps changing under us.
     let mut attempt = 0;
     loop {
         let manifest = fs::read(dir.join(MANIFEST)).ok();
-        match load_once(dir) {
+        match load_once(dir, parts) {
             Err(Error::Index { .. })
                 if attempt < 5 && fs::read(dir.join(MANIFEST)).ok() != manifest =>
             {
@@ -292,8 +322,8 @@ pub fn load(dir: &Path) -> Result<Index> {
     }
 }
 
-fn load_once(dir: &Path) -> Result<Index> {
-    let files = IndexFiles::open(dir, Kind::Documents)?;
+fn load_once(dir: &Path, parts: Parts) -> Result<Index> {
+    let files = IndexFiles::open_some(dir, Kind::Documents, |name| parts.wants(name))?;
     let file = |name: &str| files.get(name);
     let damaged = |name: &str, what: String| files.damaged(name, what);
 
@@ -325,13 +355,21 @@ fn load_once(dir: &Path) -> Result<Index> {
             ),
         ));
     }
-    let mut term_stems: Vocabulary = files.json(TERM_STEMS)?;
-    term_stems.rebuild_lookup();
-    let term_counts = read_csr(file(TERM_COUNTS)?, documents.len(), term_stems.len())
-        .map_err(|what| damaged(TERM_COUNTS, what))?;
-    let terms = Terms {
-        vocabulary: term_stems,
-        counts: term_counts,
+    let terms = match parts {
+        Parts::All => {
+            let mut term_stems: Vocabulary = files.json(TERM_STEMS)?;
+            term_stems.rebuild_lookup();
+            let term_counts = read_csr(file(TERM_COUNTS)?, documents.len(), term_stems.len())
+                .map_err(|what| damaged(TERM_COUNTS, what))?;
+            Terms {
+                vocabulary: term_stems,
+                counts: term_counts,
+            }
+        }
+        Parts::Codes => Terms {
+            vocabulary: Vocabulary::default(),
+            counts: CsMat::zero((documents.len(), 0)),
+        },
     };
     let topics = match files.optional(TOPICS) {
         None => None,
@@ -364,6 +402,7 @@ fn load_once(dir: &Path) -> Result<Index> {
         codes,
         addresses,
         report: config.report,
+        parts,
     })
 }
 
@@ -376,9 +415,18 @@ pub(crate) struct IndexFiles<'a> {
 impl<'a> IndexFiles<'a> {
     /// Checks the manifest of the index at `dir`, which must hold `kind`, and every file.
     pub(crate) fn open(dir: &'a Path, kind: Kind) -> Result<Self> {
+        Self::open_some(dir, kind, |_| true)
+    }
+
+    /// [`IndexFiles::open`] reading and checking only the files `wanted` names.
+    pub(crate) fn open_some(
+        dir: &'a Path,
+        kind: Kind,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Result<Self> {
         Ok(IndexFiles {
             dir,
-            files: verified_files_of(dir, Some(kind))?,
+            files: verified_files_of(dir, Some(kind), wanted)?,
         })
     }
 
@@ -447,13 +495,14 @@ pub fn kind(dir: &Path) -> Result<Kind> {
 
 /// Checks the manifest and every file it lists; returns the files' bytes by name.
 pub fn verified_files(dir: &Path) -> Result<HashMap<String, Vec<u8>>> {
-    verified_files_of(dir, None)
+    verified_files_of(dir, None, |_| true)
 }
 
 /// [`verified_files`] of an index that must hold `kind`, when given.
 pub(crate) fn verified_files_of(
     dir: &Path,
     kind: Option<Kind>,
+    wanted: impl Fn(&str) -> bool,
 ) -> Result<HashMap<String, Vec<u8>>> {
     let manifest = read_manifest(dir)?;
     if let Some(kind) = kind
@@ -470,7 +519,7 @@ pub(crate) fn verified_files_of(
         ));
     }
     let mut files = HashMap::new();
-    for entry in manifest.files {
+    for entry in manifest.files.into_iter().filter(|e| wanted(&e.name)) {
         let bytes = checked_file(dir, &entry)?;
         files.insert(entry.name, bytes);
     }
@@ -680,6 +729,7 @@ mod tests {
                 .map(|t| crate::hashing::words::signature(t))
                 .collect(),
             report: BuildReport::default(),
+            parts: Parts::All,
         }
     }
 
@@ -733,6 +783,26 @@ mod tests {
         assert_eq!(loaded.signatures, index.signatures);
         let (again, _) = loaded.model.encode_texts(&["heart blood pressure"]);
         assert_eq!(again.row(0), index.codes.row(0));
+    }
+
+    #[test]
+    fn an_index_read_for_its_codes_ranks_alike_and_cannot_be_written() {
+        let (dir, path, index) = saved_tiny_index();
+        // A damaged terms file does not matter to a reader that does not read it.
+        fs::write(path.join(TERM_COUNTS), b"damaged").expect("write");
+        let codes_only = load_parts(&path, Parts::Codes).expect("loaded");
+        assert_eq!(codes_only.codes, index.codes);
+        assert_eq!(codes_only.documents, index.documents);
+        assert_eq!(codes_only.terms.counts.rows(), index.len());
+        assert!(codes_only.signatures.is_empty());
+        assert!(load(&path).is_err(), "a full read checks the terms");
+        let other = dir.path().join("other");
+        let refused = save(&codes_only, &other).expect_err("a partial index is not written");
+        assert!(
+            refused.to_string().contains("without its terms"),
+            "{refused}"
+        );
+        assert!(!other.exists());
     }
 
     /// Replaces the file `name` of the index at `dir` with `bytes` and gives the manifest its

@@ -8,6 +8,7 @@
 use std::collections::{HashMap, HashSet};
 
 use ndarray::{Axis, concatenate};
+use rayon::prelude::*;
 
 use super::{DocumentInfo, Index, SkippedDocument};
 use crate::corpus::Document;
@@ -39,8 +40,22 @@ impl Index {
             }
         }
         let texts: Vec<&str> = documents.iter().map(|d| d.text.as_str()).collect();
-        // Tokenize once, over every stem the index knows; the model's stems are among them.
-        let all_counts = text::bag_of_words(self.model.tokenizer(), &self.terms.vocabulary, &texts);
+        // Tokenize once, over every stem the index knows (the model's stems are among them),
+        // noting the stems it does not know.
+        let (tokenizer, vocabulary) = (self.model.tokenizer(), &self.terms.vocabulary);
+        let (rows, unknown_of): (Vec<Vec<(usize, f32)>>, Vec<HashSet<String>>) = texts
+            .par_iter()
+            .map(|text| {
+                let mut unknown = HashSet::new();
+                let row = text::count_row_and_unknown(tokenizer, vocabulary, text, |stem| {
+                    if !unknown.contains(stem) {
+                        unknown.insert(stem.to_string());
+                    }
+                });
+                (row, unknown)
+            })
+            .unzip();
+        let all_counts = text::from_rows(vocabulary.len(), &rows);
         let model_counts =
             text::restrict(&all_counts, &self.terms.vocabulary, &self.model.vocabulary);
         let usable: Vec<bool> = text::row_sums(&model_counts)
@@ -60,13 +75,9 @@ impl Index {
         let addresses = self.model.addresses(codes.view());
         let kept_texts: Vec<&str> = kept.iter().map(|&i| texts[i]).collect();
         let counts = text::select_rows(&all_counts, &kept);
-        let mut unknown = HashSet::new();
-        for text in &kept_texts {
-            self.model.tokenizer().for_each(text, |stem, _| {
-                if self.terms.vocabulary.column(stem).is_none() {
-                    unknown.insert(stem.to_string());
-                }
-            });
+        let mut unknown: HashSet<&str> = HashSet::new();
+        for &i in &kept {
+            unknown.extend(unknown_of[i].iter().map(String::as_str));
         }
 
         if let Some(topics) = &mut self.topics {
@@ -80,11 +91,11 @@ impl Index {
             .expect("codes of one model have one width");
         self.addresses.extend(addresses);
         if !self.signatures.is_empty() {
-            self.signatures.extend(
-                kept_texts
-                    .iter()
-                    .map(|t| crate::hashing::words::signature(t)),
-            );
+            let signatures: Vec<_> = kept_texts
+                .par_iter()
+                .map(|t| crate::hashing::words::signature(t))
+                .collect();
+            self.signatures.extend(signatures);
         }
         self.terms.counts = sprs::vstack(&[self.terms.counts.view(), counts.view()]);
         self.documents.extend(kept.iter().map(|&i| {

@@ -88,11 +88,20 @@ pub fn bag_of_words<S: AsRef<str> + Sync>(
 
 /// The sorted `(column, count)` pairs of one text.
 pub fn count_row(tokenizer: &Tokenizer, vocabulary: &Vocabulary, text: &str) -> Vec<(usize, f32)> {
+    count_row_and_unknown(tokenizer, vocabulary, text, |_| {})
+}
+
+/// [`count_row`], calling `unknown(stem)` for each stem outside the vocabulary on the way.
+pub fn count_row_and_unknown(
+    tokenizer: &Tokenizer,
+    vocabulary: &Vocabulary,
+    text: &str,
+    mut unknown: impl FnMut(&str),
+) -> Vec<(usize, f32)> {
     let mut columns = Vec::new();
-    tokenizer.for_each(text, |stem, _| {
-        if let Some(column) = vocabulary.column(stem) {
-            columns.push(column as usize);
-        }
+    tokenizer.for_each(text, |stem, _| match vocabulary.column(stem) {
+        Some(column) => columns.push(column as usize),
+        None => unknown(stem),
     });
     columns.sort_unstable();
     let mut row: Vec<(usize, f32)> = Vec::new();

@@ -7,8 +7,8 @@ mod tokenizer;
 mod vocab;
 
 pub use bow::{
-    Terms, bag_of_words, count_row, from_rows, restrict, row_sums, scale_rows, select_rows,
-    to_probabilities,
+    Terms, bag_of_words, count_row, count_row_and_unknown, from_rows, restrict, row_sums,
+    scale_rows, select_rows, to_probabilities,
 };
 pub use headers::Headers;
 pub use tokenizer::{Language, Tokenizer};

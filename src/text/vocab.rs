@@ -21,7 +21,7 @@ struct StemStats {
 }
 
 /// The fixed list of stems that documents are counted over.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Vocabulary {
     /// Stems, most frequent first; a stem's position is its column in the bag of words.
     pub stems: Vec<String>,
