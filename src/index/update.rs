@@ -25,6 +25,9 @@ pub struct Added {
     pub unknown_stems: usize,
 }
 
+/// A document's sorted `(column, count)` pairs.
+type SparseRow = Vec<(usize, f32)>;
+
 impl Index {
     /// Encodes `documents` with the index's model and appends them. An id the index already
     /// holds, or one given twice, is an error and nothing changes.
@@ -43,7 +46,7 @@ impl Index {
         // Tokenize once, over every stem the index knows (the model's stems are among them),
         // noting the stems it does not know.
         let (tokenizer, vocabulary) = (self.model.tokenizer(), &self.terms.vocabulary);
-        let (rows, unknown_of): (Vec<Vec<(usize, f32)>>, Vec<HashSet<String>>) = texts
+        let (rows, unknown_of): (Vec<SparseRow>, Vec<HashSet<String>>) = texts
             .par_iter()
             .map(|text| {
                 let mut unknown = HashSet::new();
