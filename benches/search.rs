@@ -11,6 +11,11 @@
 //! ones of 32 and of 64 bits: with the path `Lookup` plans (table probes of the whole ball or
 //! multi-index hashing) and with the popcount scan beside it.
 //!
+//! `loaded` answers a query text against a real index, in process, as `topics query` does
+//! once the index is loaded: tokenize, encode, score every code, keep the best ten. It runs
+//! when `TOPICS_BENCH_INDEX` names a document index (`scripts/peers.sh` builds the 20
+//! Newsgroups one) and says that it skips otherwise.
+//!
 //! Run with `cargo bench --bench search`, or briefly with
 //! `cargo bench --bench search -- --warm-up-time 1 --measurement-time 3`.
 
@@ -19,6 +24,7 @@ use std::hint::black_box;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ndarray::{Array1, Array2};
 use topics::hashing::lookup::{self, Lookup};
+use topics::index::store;
 use topics::rng::{self, Purpose};
 use topics::{hashing, search};
 
@@ -124,5 +130,52 @@ fn ball(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, query, probe, ball);
+/// Queries of a few words to a few sentences, as people type them.
+const QUERIES: &[&str] = &[
+    "graphics card driver for windows",
+    "is there life on mars and when will nasa send people there",
+    "which hockey team won the playoffs last season",
+    "encryption keys escrow clipper chip government wiretap",
+    "my car engine makes a noise when I brake, what should I check before driving it again",
+];
+
+fn loaded(c: &mut Criterion) {
+    let Some(path) = std::env::var_os("TOPICS_BENCH_INDEX") else {
+        eprintln!("search/loaded: skipped, TOPICS_BENCH_INDEX names no index");
+        return;
+    };
+    let path = std::path::PathBuf::from(path);
+    let index = match store::load_parts(&path, store::Parts::Codes) {
+        Ok(index) => index,
+        Err(e) => {
+            eprintln!("search/loaded: skipped, {e}");
+            return;
+        }
+    };
+    let unit = search::unit_rows(index.codes.view());
+    let mut group = c.benchmark_group("loaded");
+    group.throughput(Throughput::Elements(QUERIES.len() as u64));
+    group.bench_function(
+        BenchmarkId::new(
+            format!("{}-queries-encode+scores+top_k{K}", QUERIES.len()),
+            format!("{}docs", index.len()),
+        ),
+        |bench| {
+            bench.iter(|| {
+                QUERIES
+                    .iter()
+                    .map(|q| {
+                        let (code, _) = index.model.encode_texts(&[black_box(*q)]);
+                        let query = search::unit_rows(code.view());
+                        let scores = search::scores(unit.view(), query.row(0));
+                        search::top_k(&scores, K, |_| true).len()
+                    })
+                    .sum::<usize>()
+            })
+        },
+    );
+    group.finish();
+}
+
+criterion_group!(benches, query, probe, ball, loaded);
 criterion_main!(benches);
