@@ -2,9 +2,11 @@
 """The peers `topics` is compared with for speed, timed on the 20 Newsgroups posts.
 
     scripts/peers.sh [DATA_DIR]        # makes the virtual environment, runs this, then topics
+    peers.py ARCHIVE [SHAPES.jsonl]
 
-Prints one JSON object: scikit-learn's BernoulliRBM epoch at 2000 -> 500 on the 11,314
-training posts (their word probabilities over the 2,000 most frequent words, float32), the
+Prints one JSON object: numpy's f32 matrix products at the shapes of SHAPES.jsonl (what
+`TOPICS_GEMM_JSON=1 cargo bench --bench gemm` prints), best of 20; scikit-learn's
+BernoulliRBM epoch at 2000 -> 500 on the 11,314 training posts (their word probabilities over the 2,000 most frequent words, float32), the
 LSA pipeline a user would write (TfidfVectorizer + TruncatedSVD to 10: fit, transform, and
 ranking the training posts for each test post), gensim's LSI at 10 topics, and which BLAS
 kernel numpy ran (threadpoolctl).
@@ -31,6 +33,27 @@ def timed(function):
     return result, time.perf_counter() - start
 
 
+def numpy_products(shapes_file, np):
+    """numpy's f32 products at the shapes `benches/gemm.rs` printed, best of 20 after two."""
+    rows = []
+    generator = np.random.default_rng(7)
+    for line in open(shapes_file):
+        shape = json.loads(line)
+        m, k, n, layout = shape["m"], shape["k"], shape["n"], shape["layout"]
+        stored_a = (k, m) if layout == "at" else (m, k)
+        stored_b = (n, k) if layout == "bt" else (k, n)
+        a = generator.standard_normal(stored_a, dtype=np.float32)
+        b = generator.standard_normal(stored_b, dtype=np.float32)
+        a = a.T if layout == "at" else a
+        b = b.T if layout == "bt" else b
+        out = np.empty((m, n), dtype=np.float32)
+        for _ in range(2):
+            np.matmul(a, b, out=out)
+        best = min(timed(lambda: np.matmul(a, b, out=out))[1] for _ in range(20))
+        rows.append({"shape": shape["shape"], "seconds": best, "gflops": 2 * m * k * n / best / 1e9})
+    return rows
+
+
 def main():
     archive = sys.argv[1]
     import numpy as np
@@ -42,6 +65,8 @@ def main():
     train = posts(archive, "20news-bydate-train/")
     test = posts(archive, "20news-bydate-test/")
     result = {"train_posts": len(train), "test_posts": len(test), "blas": threadpool_info()}
+    if len(sys.argv) > 2:
+        result["numpy_gemm"] = numpy_products(sys.argv[2], np)
 
     counts = CountVectorizer(max_features=2000, stop_words="english").fit_transform(train)
     sums = np.asarray(counts.sum(axis=1)).ravel()
