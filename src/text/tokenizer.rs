@@ -16,6 +16,9 @@ use unicode_segmentation::UnicodeSegmentation;
 use super::Headers;
 use super::stopwords;
 
+#[cfg(test)]
+mod reference;
+
 /// Longest token kept, in characters.
 const MAX_TOKEN_CHARS: usize = 40;
 
