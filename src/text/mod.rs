@@ -1,5 +1,6 @@
 //! From text to numbers: tokenizer, stop words, stems and their words, vocabulary, bag of words.
 
+mod ascii;
 mod bow;
 mod cache;
 mod hash;

@@ -7,7 +7,8 @@
 //!
 //! Each word is worked out once per cache (see [`super::cache`]) and remembered, since what
 //! becomes of a word depends only on its spelling: a corpus has far fewer distinct words than
-//! words, and stemming was most of the time spent here.
+//! words, and stemming was most of the time spent here. Pure ASCII text is split into words by
+//! a shorter loop that finds the same words (see [`super::ascii`]).
 
 use std::collections::HashSet;
 use std::fmt;
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::Headers;
+use super::ascii;
 use super::cache::CachePool;
 use super::stopwords;
 
@@ -227,9 +229,14 @@ impl Tokenizer {
     pub fn for_each(&self, text: &str, mut each: impl FnMut(&str, &str)) {
         let text = self.headers.apply(text);
         let mut words = self.words.lend();
-        for raw in text.unicode_words() {
-            if raw.chars().any(char::is_alphabetic) {
-                words.visit(raw, |raw, keep| self.token(raw, keep), &mut each);
+        let mut visit = |raw: &str| words.visit(raw, |raw, keep| self.token(raw, keep), &mut each);
+        if text.is_ascii() {
+            ascii::for_each_word(&text, visit);
+        } else {
+            for raw in text.unicode_words() {
+                if raw.chars().any(char::is_alphabetic) {
+                    visit(raw);
+                }
             }
         }
     }

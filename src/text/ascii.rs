@@ -1,0 +1,139 @@
+//! The words of ASCII text, as `unicode_words` finds them, without stepping through the gaps.
+//!
+//! For ASCII the word boundaries of UAX #29 come down to a few classes: letters, digits and `_`
+//! join each other; `.` and `'` join two letters or two digits, `:` two letters, `,` and `;` two
+//! digits; nothing else belongs to a word. unicode-segmentation already takes that short path
+//! for ASCII strings (its `AsciiWordBoundIter`), but it yields every space and punctuation mark
+//! as a segment of its own that `unicode_words` then filters out. Here the gaps are skipped in
+//! one loop, and only the words with a letter are reported, which are the only ones the
+//! tokenizer keeps. Text with any non-ASCII byte must go through `unicode_words` instead.
+
+/// Whether `b` is always part of a word: a letter, a digit or `_`.
+#[inline]
+fn is_core(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Whether `b`, between `before` and `after`, joins them into one word (rules WB6, WB7, WB11
+/// and WB12).
+#[inline]
+fn joins(before: u8, b: u8, after: u8) -> bool {
+    let letters = before.is_ascii_alphabetic() && after.is_ascii_alphabetic();
+    let digits = before.is_ascii_digit() && after.is_ascii_digit();
+    match b {
+        b'.' | b'\'' => letters || digits,
+        b':' => letters,
+        b',' | b';' => digits,
+        _ => false,
+    }
+}
+
+/// Calls `each(word)` for every word of the ASCII `text` that holds a letter, in order: the
+/// words of `text.unicode_words()` that have an alphabetic character.
+pub(super) fn for_each_word<'a>(text: &'a str, mut each: impl FnMut(&'a str)) {
+    debug_assert!(text.is_ascii(), "only ASCII text is split here");
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    let mut i = 0;
+    while i < n {
+        if !is_core(bytes[i]) {
+            i += 1;
+            continue;
+        }
+
+        let start = i;
+        let mut letter = bytes[i].is_ascii_alphabetic();
+        i += 1;
+        while i < n {
+            let b = bytes[i];
+            if is_core(b) {
+                letter |= b.is_ascii_alphabetic();
+            } else if i + 1 >= n || !joins(bytes[i - 1], b, bytes[i + 1]) {
+                break;
+            }
+            i += 1;
+        }
+        if letter {
+            each(&text[start..i]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use unicode_segmentation::UnicodeSegmentation;
+
+    use super::*;
+
+    fn words(text: &str) -> Vec<&str> {
+        let mut words = Vec::new();
+        for_each_word(text, |w| words.push(w));
+        words
+    }
+
+    fn expected(text: &str) -> Vec<&str> {
+        text.unicode_words()
+            .filter(|w| w.chars().any(char::is_alphabetic))
+            .collect()
+    }
+
+    #[test]
+    fn splits_as_uax29_does() {
+        let text = "Don't e.g. cs.pitt.edu x11r5 3d 1,000 1.5 2;3 10:30 a:b a_b __ _x co-op \
+                    a..b a.1 1.a a'1 1'2 a''b a.b. .ab 12 _1_ 'quoted' \"q\" \r\nend";
+        assert_eq!(
+            words(text),
+            [
+                "Don't",
+                "e.g",
+                "cs.pitt.edu",
+                "x11r5",
+                "3d",
+                "a:b",
+                "a_b",
+                "_x",
+                "co",
+                "op",
+                "a",
+                "b",
+                "a",
+                "a",
+                "a",
+                "a",
+                "b",
+                "a.b",
+                "ab",
+                "quoted",
+                "q",
+                "end"
+            ]
+        );
+        assert_eq!(words(text), expected(text));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn matches_unicode_words(
+            chars in prop::collection::vec(prop_oneof![
+                4 => prop::char::range('a', 'e'),
+                1 => prop::char::range('X', 'Z'),
+                3 => prop::char::range('0', '3'),
+                5 => prop::sample::select(vec![
+                    '\'', '.', ',', ':', ';', '_', '-', ' ', '\n', '\r', '\t', '"', '\u{b}',
+                    '\u{c}', '\u{0}', '\u{7f}', '@', '/',
+                ]),
+            ], 0..80),
+        ) {
+            let text: String = chars.into_iter().collect();
+            prop_assert_eq!(words(&text), expected(&text));
+        }
+
+        #[test]
+        fn matches_unicode_words_on_any_ascii(text in "[\\x00-\\x7f]{0,80}") {
+            prop_assert_eq!(words(&text), expected(&text));
+        }
+    }
+}
