@@ -28,33 +28,50 @@ fn joins(before: u8, b: u8, after: u8) -> bool {
     }
 }
 
-/// Calls `each(word)` for every word of the ASCII `text` that holds a letter, in order: the
-/// words of `text.unicode_words()` that have an alphabetic character.
-pub(super) fn for_each_word<'a>(text: &'a str, mut each: impl FnMut(&'a str)) {
-    debug_assert!(text.is_ascii(), "only ASCII text is split here");
-    let bytes = text.as_bytes();
-    let n = bytes.len();
-    let mut i = 0;
-    while i < n {
-        if !is_core(bytes[i]) {
-            i += 1;
-            continue;
-        }
+/// The words of an ASCII text that hold a letter, in order: the words of `unicode_words()` that
+/// have an alphabetic character.
+pub(super) struct Words<'a> {
+    text: &'a str,
+    next: usize,
+}
 
-        let start = i;
-        let mut letter = bytes[i].is_ascii_alphabetic();
-        i += 1;
-        while i < n {
-            let b = bytes[i];
-            if is_core(b) {
-                letter |= b.is_ascii_alphabetic();
-            } else if i + 1 >= n || !joins(bytes[i - 1], b, bytes[i + 1]) {
-                break;
+impl<'a> Words<'a> {
+    pub(super) fn new(text: &'a str) -> Words<'a> {
+        debug_assert!(text.is_ascii(), "only ASCII text is split here");
+        Words { text, next: 0 }
+    }
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let bytes = self.text.as_bytes();
+        let n = bytes.len();
+        let mut i = self.next;
+        loop {
+            while i < n && !is_core(bytes[i]) {
+                i += 1;
             }
-            i += 1;
-        }
-        if letter {
-            each(&text[start..i]);
+            if i == n {
+                self.next = n;
+                return None;
+            }
+
+            let start = i;
+            let mut letter = false;
+            while i < n {
+                let b = bytes[i];
+                if !is_core(b) && (i + 1 == n || !joins(bytes[i - 1], b, bytes[i + 1])) {
+                    break;
+                }
+                letter |= b.is_ascii_alphabetic();
+                i += 1;
+            }
+            if letter {
+                self.next = i;
+                return Some(&self.text[start..i]);
+            }
         }
     }
 }
@@ -67,9 +84,7 @@ mod tests {
     use super::*;
 
     fn words(text: &str) -> Vec<&str> {
-        let mut words = Vec::new();
-        for_each_word(text, |w| words.push(w));
-        words
+        Words::new(text).collect()
     }
 
     fn expected(text: &str) -> Vec<&str> {

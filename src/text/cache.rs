@@ -16,7 +16,8 @@
 //! Looking a word up is most of the tokenizer's time, and most of that is waiting for memory, so
 //! a generation is a table of small slots (open addressing, at most half full) over one buffer
 //! that holds the text of its words one after the other: a word costs 24 to 48 bytes of slots
-//! and the bytes of its text, its stem and its normalised form.
+//! and the bytes of its text, its stem and its normalised form. Words are looked up a batch at a
+//! time, after the slots of the whole batch were read, so that the waits overlap.
 //!
 //! The tokenizer lends one cache to each call from a pool, so threads sharing a tokenizer never
 //! wait for each other word by word; the pool keeps no more caches than calls ran at once.
@@ -27,6 +28,9 @@ use super::hash::WordHash;
 
 /// The longest word, in bytes, that a cache remembers.
 const LONGEST_CACHED: usize = 64;
+
+/// How many words are looked up together.
+const BATCH: usize = 16;
 
 /// The number of slots of a generation's first table; it doubles as words arrive.
 const FIRST_SLOTS: usize = 1 << 10;
@@ -144,6 +148,24 @@ impl Generation {
         }
     }
 
+    /// Reads the first slot of each word of `batch` and the start of its text, so that their
+    /// memory is fetched for all the words at once rather than word after word.
+    fn touch(&self, batch: &[(&str, u64)]) {
+        if self.slots.is_empty() {
+            return;
+        }
+        let mask = self.slots.len() - 1;
+        let text = self.text.as_bytes();
+        let mut sink = 0u32;
+        for &(_, hash) in batch {
+            let slot = self.slots[hash as usize & mask];
+            if slot.raw_len > 0 {
+                sink ^= u32::from(text[slot.start as usize]);
+            }
+        }
+        std::hint::black_box(sink);
+    }
+
     /// Forgets every word, keeping the memory for the next ones.
     fn clear(&mut self) {
         self.slots.fill(Slot::default());
@@ -198,17 +220,46 @@ pub(super) struct Lent<'a> {
 }
 
 impl Lent<'_> {
-    /// Calls `each(stem, word)` if `raw` is kept. What `raw` becomes is worked out only when
-    /// this cache does not remember it, by `make(raw, keep)`, which calls `keep(stem, word)`
-    /// once if `raw` is kept and not at all if it is dropped.
-    pub(super) fn visit(
+    /// Calls `each(stem, word)` for each of `raws` that is kept, in order. What a word becomes
+    /// is worked out only when this cache does not remember it, by `make(raw, keep)`, which
+    /// calls `keep(stem, word)` once if `raw` is kept and not at all if it is dropped.
+    ///
+    /// Words are taken [`BATCH`] at a time and their slots read before any is looked up, so
+    /// that the memory of a batch is fetched at once rather than word after word.
+    pub(super) fn visit_all<'t>(
         &mut self,
-        raw: &str,
-        make: impl FnOnce(&str, &mut dyn FnMut(&str, &str)),
+        mut raws: impl Iterator<Item = &'t str>,
+        mut make: impl FnMut(&str, &mut dyn FnMut(&str, &str)),
         mut each: impl FnMut(&str, &str),
     ) {
+        let hasher = self.cache.hasher;
+        let mut batch = [("", 0u64); BATCH];
+        loop {
+            let mut n = 0;
+            for raw in raws.by_ref().take(BATCH) {
+                batch[n] = (raw, hasher.hash_str(raw));
+                n += 1;
+            }
+            if n == 0 {
+                return;
+            }
+            self.cache.recent.touch(&batch[..n]);
+            for &(raw, hash) in &batch[..n] {
+                self.visit(raw, hash, &mut make, &mut each);
+            }
+        }
+    }
+
+    /// Calls `each(stem, word)` if `raw`, whose hash is `hash`, is kept.
+    fn visit(
+        &mut self,
+        raw: &str,
+        hash: u64,
+        make: &mut impl FnMut(&str, &mut dyn FnMut(&str, &str)),
+        each: &mut impl FnMut(&str, &str),
+    ) {
         if raw.len() > LONGEST_CACHED {
-            make(raw, &mut each);
+            make(raw, each);
             return;
         }
         let WordCache {
@@ -217,7 +268,6 @@ impl Lent<'_> {
             hasher,
         } = &mut self.cache;
         let hasher = *hasher;
-        let hash = hasher.hash_str(raw);
         if let Some(slot) = recent.get(raw, hash) {
             if let Some((stem, word)) = recent.outcome(slot) {
                 each(stem, word);
@@ -271,8 +321,8 @@ mod tests {
     /// dropped, any other word is kept with its last character cut off as its stem.
     fn seen(lent: &mut Lent<'_>, raw: &str, calls: &mut usize) -> Option<(String, String)> {
         let mut pair = None;
-        lent.visit(
-            raw,
+        lent.visit_all(
+            std::iter::once(raw),
             |raw, keep| {
                 *calls += 1;
                 if raw != "the" {

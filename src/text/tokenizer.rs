@@ -226,18 +226,19 @@ impl Tokenizer {
     }
 
     /// Calls `each(stem, word)` for every kept token of `text`, in order.
-    pub fn for_each(&self, text: &str, mut each: impl FnMut(&str, &str)) {
+    pub fn for_each(&self, text: &str, each: impl FnMut(&str, &str)) {
         let text = self.headers.apply(text);
         let mut words = self.words.lend();
-        let mut visit = |raw: &str| words.visit(raw, |raw, keep| self.token(raw, keep), &mut each);
+        let make = |raw: &str, keep: &mut dyn FnMut(&str, &str)| self.token(raw, keep);
         if text.is_ascii() {
-            ascii::for_each_word(&text, visit);
+            words.visit_all(ascii::Words::new(&text), make, each);
         } else {
-            for raw in text.unicode_words() {
-                if raw.chars().any(char::is_alphabetic) {
-                    visit(raw);
-                }
-            }
+            let raws = text.unicode_words();
+            words.visit_all(
+                raws.filter(|raw| raw.chars().any(char::is_alphabetic)),
+                make,
+                each,
+            );
         }
     }
 
