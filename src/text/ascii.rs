@@ -18,14 +18,12 @@ fn is_core(b: u8) -> bool {
 /// and WB12).
 #[inline]
 fn joins(before: u8, b: u8, after: u8) -> bool {
+    // Comparisons rather than a `match`, which compiles to a jump table whose target the
+    // processor mispredicts at nearly every word's end.
     let letters = before.is_ascii_alphabetic() && after.is_ascii_alphabetic();
     let digits = before.is_ascii_digit() && after.is_ascii_digit();
-    match b {
-        b'.' | b'\'' => letters || digits,
-        b':' => letters,
-        b',' | b';' => digits,
-        _ => false,
-    }
+    (letters && (b == b'.' || b == b'\'' || b == b':'))
+        || (digits && (b == b'.' || b == b'\'' || b == b',' || b == b';'))
 }
 
 /// The words of an ASCII text that hold a letter, in order: the words of `unicode_words()` that
@@ -58,15 +56,19 @@ impl<'a> Iterator for Words<'a> {
                 return None;
             }
 
+            // `bytes[i]` is a letter, digit or `_`, and so is the byte after any joining one.
             let start = i;
             let mut letter = false;
-            while i < n {
-                let b = bytes[i];
-                if !is_core(b) && (i + 1 == n || !joins(bytes[i - 1], b, bytes[i + 1])) {
+            loop {
+                while i < n && is_core(bytes[i]) {
+                    letter |= bytes[i].is_ascii_alphabetic();
+                    i += 1;
+                }
+                if i + 1 < n && joins(bytes[i - 1], bytes[i], bytes[i + 1]) {
+                    i += 1;
+                } else {
                     break;
                 }
-                letter |= b.is_ascii_alphabetic();
-                i += 1;
             }
             if letter {
                 self.next = i;
