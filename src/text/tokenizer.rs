@@ -21,6 +21,7 @@ use unicode_segmentation::UnicodeSegmentation;
 use super::Headers;
 use super::ascii;
 use super::cache::CachePool;
+use super::hash::WordHash;
 use super::stopwords;
 
 #[cfg(test)]
@@ -161,7 +162,7 @@ impl FromStr for Language {
 pub struct Tokenizer {
     language: Language,
     stemmer: Stemmer,
-    stop_words: HashSet<String>,
+    stop_words: HashSet<String, WordHash>,
     headers: Headers,
     words: CachePool,
 }
