@@ -9,6 +9,10 @@
 //! the file `TOPICS_20NEWS` names), `stems` and `bag_of_words` also run over its 11,314
 //! training posts, headers included as `topics build` reads them, with throughput in posts.
 //!
+//! The tokenizer remembers the words it has met, and every case but one reuses a tokenizer that
+//! has already seen its corpus (as `topics build` does after the vocabulary); the `fresh` case
+//! gives `bag_of_words` a new tokenizer each time, as `topics encode` has for new documents.
+//!
 //! Run with `cargo bench --bench text`, or briefly with
 //! `cargo bench --bench text -- --warm-up-time 1 --measurement-time 3`.
 
@@ -17,7 +21,7 @@ mod common;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use topics::corpus::{self, ReadOptions};
 use topics::progress::Silent;
 use topics::text::{self, Language, Tokenizer, Vocabulary};
@@ -95,15 +99,26 @@ fn newsgroups(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
+    let threads = rayon::current_num_threads();
     group.bench_function(
         BenchmarkId::new(
-            format!(
-                "bag_of_words-{VOCABULARY}stems-{}threads",
-                rayon::current_num_threads()
-            ),
+            format!("bag_of_words-{VOCABULARY}stems-{threads}threads"),
             &corpus,
         ),
         |bench| bench.iter(|| text::bag_of_words(&tokenizer, &vocabulary, black_box(&posts))),
+    );
+    group.bench_function(
+        BenchmarkId::new(
+            format!("bag_of_words-{VOCABULARY}stems-{threads}threads-fresh"),
+            &corpus,
+        ),
+        |bench| {
+            bench.iter_batched_ref(
+                || Tokenizer::new(Language::English, None),
+                |fresh| text::bag_of_words(fresh, &vocabulary, black_box(&posts)),
+                BatchSize::PerIteration,
+            )
+        },
     );
     group.finish();
 }
