@@ -1,6 +1,9 @@
 //! From text to numbers: tokenizer, stop words, stems and their words, vocabulary, bag of words.
 
+mod ascii;
 mod bow;
+mod cache;
+mod hash;
 mod headers;
 mod stopwords;
 mod tokenizer;

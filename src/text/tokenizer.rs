@@ -4,6 +4,11 @@
 //! "operating", as UAX #29 does); tokens without a letter ("1993", "--") are dropped, as are
 //! tokens of one character and tokens over 40 characters (encoded blobs, not words); a trailing
 //! possessive "'s" is removed before stemming; curly apostrophes count as straight ones.
+//!
+//! Each word is worked out once per cache (see [`super::cache`]) and remembered, since what
+//! becomes of a word depends only on its spelling: a corpus has far fewer distinct words than
+//! words, and stemming was most of the time spent here. Pure ASCII text is split into words by
+//! a shorter loop that finds the same words (see [`super::ascii`]).
 
 use std::collections::HashSet;
 use std::fmt;
@@ -14,10 +19,20 @@ use serde::{Deserialize, Serialize};
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::Headers;
+use super::ascii;
+use super::cache::CachePool;
+use super::hash::WordHash;
 use super::stopwords;
+
+#[cfg(test)]
+mod reference;
 
 /// Longest token kept, in characters.
 const MAX_TOKEN_CHARS: usize = 40;
+
+/// The most distinct words a cache remembers: a few megabytes per thread, and enough for the
+/// frequent words of a large corpus.
+const CACHED_WORDS: usize = 1 << 16;
 
 /// A language: picks the Snowball stemmer and the built-in stop-word list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,8 +162,9 @@ impl FromStr for Language {
 pub struct Tokenizer {
     language: Language,
     stemmer: Stemmer,
-    stop_words: HashSet<String>,
+    stop_words: HashSet<String, WordHash>,
     headers: Headers,
+    words: CachePool,
 }
 
 impl fmt::Debug for Tokenizer {
@@ -183,6 +199,7 @@ impl Tokenizer {
             stemmer: Stemmer::create(language.algorithm()),
             stop_words,
             headers: Headers::Keep,
+            words: CachePool::new(CACHED_WORDS),
         }
     }
 
@@ -210,28 +227,35 @@ impl Tokenizer {
     }
 
     /// Calls `each(stem, word)` for every kept token of `text`, in order.
-    pub fn for_each(&self, text: &str, mut each: impl FnMut(&str, &str)) {
+    pub fn for_each(&self, text: &str, each: impl FnMut(&str, &str)) {
         let text = self.headers.apply(text);
-        for raw in text.unicode_words() {
-            if !raw.chars().any(char::is_alphabetic) {
-                continue;
-            }
-            let word = normalize_word(raw);
-            if self.stop_words.contains(&word) {
-                continue;
-            }
-            let word = word
-                .strip_suffix("'s")
-                .unwrap_or(&word)
-                .trim_matches('\'')
-                .to_string();
-            let chars = word.chars().count();
-            if !(2..=MAX_TOKEN_CHARS).contains(&chars) || self.stop_words.contains(&word) {
-                continue;
-            }
-            let stem = self.stemmer.stem(&word);
-            each(&stem, &word);
+        let mut words = self.words.lend();
+        let make = |raw: &str, keep: &mut dyn FnMut(&str, &str)| self.token(raw, keep);
+        if text.is_ascii() {
+            words.visit_all(ascii::Words::new(&text), make, each);
+        } else {
+            let raws = text.unicode_words();
+            words.visit_all(
+                raws.filter(|raw| raw.chars().any(char::is_alphabetic)),
+                make,
+                each,
+            );
         }
+    }
+
+    /// Calls `keep(stem, word)` if the word `raw` (as the text spells it, with at least one
+    /// letter) is kept, with its stem and normalised form.
+    fn token(&self, raw: &str, keep: &mut dyn FnMut(&str, &str)) {
+        let word = normalize_word(raw);
+        if self.stop_words.contains(&word) {
+            return;
+        }
+        let word = word.strip_suffix("'s").unwrap_or(&word).trim_matches('\'');
+        let chars = word.chars().count();
+        if !(2..=MAX_TOKEN_CHARS).contains(&chars) || self.stop_words.contains(word) {
+            return;
+        }
+        keep(&self.stemmer.stem(word), word);
     }
 
     /// The stems of `text`, in order.
@@ -244,6 +268,9 @@ impl Tokenizer {
 
 /// Lower case, with curly apostrophes made straight.
 fn normalize_word(word: &str) -> String {
+    if word.is_ascii() {
+        return word.to_ascii_lowercase();
+    }
     word.to_lowercase().replace(['\u{2019}', '\u{2018}'], "'")
 }
 

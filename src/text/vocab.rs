@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::Tokenizer;
+use super::hash::WordHash;
 
 /// Counts of one stem while the vocabulary is being built.
 #[derive(Debug, Default, Clone)]
@@ -34,7 +35,7 @@ pub struct Vocabulary {
     /// The number of training documents the vocabulary was built from.
     pub documents: u64,
     #[serde(skip)]
-    lookup: HashMap<String, u32>,
+    lookup: HashMap<String, u32, WordHash>,
 }
 
 impl Vocabulary {
@@ -76,7 +77,7 @@ impl Vocabulary {
             document_frequency: Vec::with_capacity(ranked.len()),
             counts: Vec::with_capacity(ranked.len()),
             documents: texts.len() as u64,
-            lookup: HashMap::new(),
+            lookup: HashMap::default(),
         };
         for (stem, stats) in ranked {
             let word = stats
@@ -106,7 +107,7 @@ impl Vocabulary {
             document_frequency: keep.iter().map(|&i| self.document_frequency[i]).collect(),
             counts: keep.iter().map(|&i| self.counts[i]).collect(),
             documents: self.documents,
-            lookup: HashMap::new(),
+            lookup: HashMap::default(),
         };
         vocabulary.rebuild_lookup();
         vocabulary
