@@ -14,7 +14,9 @@
 //! `loaded` answers a query text against a real index, in process, as `topics query` does
 //! once the index is loaded: tokenize, encode, score every code, keep the best ten. It runs
 //! when `TOPICS_BENCH_INDEX` names a document index (`scripts/peers.sh` builds the 20
-//! Newsgroups one) and says that it skips otherwise.
+//! Newsgroups one) and says that it skips otherwise. With `TOPICS_BENCH_TEXTS` naming a corpus
+//! too (and `TOPICS_BENCH_INCLUDE` a glob of it), it also encodes those texts in process,
+//! tokenizing included, as `topics encode` does once they are read; throughput is in texts.
 //!
 //! Run with `cargo bench --bench search`, or briefly with
 //! `cargo bench --bench search -- --warm-up-time 1 --measurement-time 3`.
@@ -23,8 +25,10 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ndarray::{Array1, Array2};
+use topics::corpus::{self, ReadOptions};
 use topics::hashing::lookup::{self, Lookup};
 use topics::index::store;
+use topics::progress::Silent;
 use topics::rng::{self, Purpose};
 use topics::{hashing, search};
 
@@ -174,6 +178,24 @@ fn loaded(c: &mut Criterion) {
             })
         },
     );
+    if let Some(texts) = std::env::var_os("TOPICS_BENCH_TEXTS") {
+        let options = ReadOptions {
+            include: std::env::var("TOPICS_BENCH_INCLUDE").into_iter().collect(),
+            ..ReadOptions::default()
+        };
+        match corpus::read(std::path::Path::new(&texts), &options, &Silent) {
+            Ok(report) => {
+                let texts: Vec<String> = report.documents.into_iter().map(|d| d.text).collect();
+                group.throughput(Throughput::Elements(texts.len() as u64));
+                group.sample_size(20);
+                group.bench_function(
+                    BenchmarkId::new("encode_texts", format!("{}texts", texts.len())),
+                    |bench| bench.iter(|| index.model.encode_texts(black_box(&texts))),
+                );
+            }
+            Err(e) => eprintln!("search/loaded: texts skipped, {e}"),
+        }
+    }
     group.finish();
 }
 

@@ -137,9 +137,26 @@ pub fn sparse_gemm(
             } else if beta != 1.0 {
                 row *= beta;
             }
-            if let Some(sparse) = s.outer_view(r) {
-                for (c, &v) in sparse.iter() {
-                    row.scaled_add(alpha * v, &w.row(c));
+            let (Some(sparse), Some(out)) = (s.outer_view(r), row.as_slice_mut()) else {
+                if let Some(sparse) = s.outer_view(r) {
+                    for (c, &v) in sparse.iter() {
+                        row.scaled_add(alpha * v, &w.row(c));
+                    }
+                }
+                return;
+            };
+            // Plain slices, so that the inner loop compiles to vector multiply-adds.
+            for (c, &v) in sparse.iter() {
+                let weight = alpha * v;
+                match w.row(c).to_slice() {
+                    Some(w_row) => out
+                        .iter_mut()
+                        .zip(w_row)
+                        .for_each(|(o, &x)| *o += weight * x),
+                    None => out
+                        .iter_mut()
+                        .zip(w.row(c))
+                        .for_each(|(o, &x)| *o += weight * x),
                 }
             }
         });
