@@ -13,11 +13,11 @@
 //! addresses, typing errors) passes through. Words longer than [`LONGEST_CACHED`] bytes are not
 //! remembered: they are rare and nearly all dropped as too long.
 //!
-//! Looking a word up is most of the tokenizer's time, and most of that is waiting for memory, so
-//! a generation is a table of small slots (open addressing, at most half full) over one buffer
-//! that holds the text of its words one after the other: a word costs 24 to 48 bytes of slots
-//! and the bytes of its text, its stem and its normalised form. Words are looked up a batch at a
-//! time, after the slots of the whole batch were read, so that the waits overlap.
+//! Looking words up is a large part of the tokenizer's time, most of it spent waiting for
+//! memory, so a generation is a table of small slots (open addressing, at most half full) over
+//! one buffer that holds the text of its words one after the other: a word costs 24 to 48 bytes
+//! of slots and the bytes of its text, its stem and its normalised form. Words are looked up a
+//! batch at a time, after the slots of the whole batch were read, so that the waits overlap.
 //!
 //! The tokenizer lends one cache to each call from a pool, so threads sharing a tokenizer never
 //! wait for each other word by word; the pool keeps no more caches than calls ran at once.

@@ -321,6 +321,22 @@ mod tests {
     }
 
     #[test]
+    fn may_be_used_again_inside_its_own_callback() {
+        let tokenizer = english();
+        let mut inner = Vec::new();
+        tokenizer.for_each("Graphics cards", |_, word| {
+            inner.extend(tokenizer.stems(&word.to_uppercase()))
+        });
+        assert_eq!(inner, ["graphic", "card"]);
+    }
+
+    #[test]
+    fn is_shared_between_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<Tokenizer>();
+    }
+
+    #[test]
     fn drops_overlong_tokens() {
         let blob = "a".repeat(41);
         assert!(english().stems(&blob).is_empty());

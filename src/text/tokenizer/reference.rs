@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use proptest::prelude::*;
+use rayon::prelude::*;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::{Language, MAX_TOKEN_CHARS, Tokenizer};
@@ -243,9 +244,14 @@ fn embedded_corpora_give_the_reference_tokens() {
     for corpus in ["medquad", "stackfaq/answers", "stackfaq/queries.jsonl"] {
         let documents = read(&root.join(corpus));
         assert!(!documents.is_empty(), "no documents in {corpus}");
-        for (id, text) in documents {
-            assert_same(&text, &format!("{corpus}: {id}"));
+        for (id, text) in &documents {
+            assert_same(text, &format!("{corpus}: {id}"));
         }
+
+        // Again, the documents shared out between threads that use the tokenizers at once.
+        documents.par_iter().for_each(|(id, text)| {
+            assert_same_for(&TOKENIZERS[..ENGLISH], text, &format!("{corpus}: {id}"));
+        });
     }
 }
 
