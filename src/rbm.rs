@@ -366,15 +366,12 @@ impl Rbm {
         self.hidden_mean(&mut h1);
         let error = self.batch_error(v0, v1.view(), lengths);
 
-        // Gradients: <v h>_data - <v h>_model, averaged over the batch, with momentum and
-        // weight decay folded into one pass over the increments.
+        // Gradients: <v h>_data - <v h>_model, averaged over the batch. Momentum scales the
+        // increments inside the model's product; weight decay joins the pass that applies them.
         let lr = settings.learning_rate;
         let decay = lr * settings.weight_decay;
-        Zip::from(&mut increments.weights)
-            .and(&self.weights)
-            .par_for_each(|inc, &w| *inc = momentum * *inc - decay * w);
         let mut weight_increments = increments.weights.view_mut();
-        linalg::gemm(-lr / n, v1.t(), h1.view(), 1.0, &mut weight_increments);
+        linalg::gemm(-lr / n, v1.t(), h1.view(), momentum, &mut weight_increments);
         v0.t_times(lr / n, h0.view(), 1.0, &mut weight_increments);
 
         let visible_grad = (v0.column_sums() - linalg::column_sums(v1.view())) / n;
@@ -395,8 +392,11 @@ impl Rbm {
             .scaled_add(settings.hidden_bias_rate, &hidden_grad);
 
         Zip::from(&mut self.weights)
-            .and(&increments.weights)
-            .par_for_each(|w, &inc| *w += inc);
+            .and(&mut increments.weights)
+            .par_for_each(|w, inc| {
+                *inc -= decay * *w;
+                *w += *inc;
+            });
         self.visible_bias += &increments.visible_bias;
         self.hidden_bias += &increments.hidden_bias;
         error
