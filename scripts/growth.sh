@@ -28,7 +28,7 @@ fi
 out=target/growth
 rm -rf "$out"
 mkdir -p "$out"
-cat "$corpus/train.jsonl" "$corpus/add-00.jsonl" | head -n 100000 > "$out/all.jsonl"
+awk 'NR <= 100000' "$corpus/train.jsonl" "$corpus/add-00.jsonl" > "$out/all.jsonl"
 results="$out/runs.jsonl"
 
 # One timed command: wall seconds and peak resident memory, with the documents it handled.

@@ -60,8 +60,9 @@ for threads in 2 1; do
     --warm-up-time 1 --measurement-time 20 --save-baseline "threads$threads" > /dev/null 2>&1
 done
 unset TOPICS_BENCH_CORPUS TOPICS_BENCH_INCLUDE
-TOPICS_BENCH_INDEX="$index" cargo bench --quiet --bench search -- loaded --warm-up-time 1 \
-  --measurement-time 5 --save-baseline peers > /dev/null 2>&1
+TOPICS_BENCH_INDEX="$index" TOPICS_BENCH_TEXTS="$news" TOPICS_BENCH_INCLUDE='20news-bydate-test/**' \
+  cargo bench --quiet --bench search -- loaded --warm-up-time 1 --measurement-time 5 \
+  --save-baseline peers > /dev/null 2>&1
 
 echo "peers.sh: encoding, adding and querying" >&2
 "$venv/bin/python" - "$bin" "$news" "$index" "$out" <<'EOF'

@@ -105,13 +105,18 @@ def main():
     print()
 
     test = peers["test_posts"]
-    loaded = criterion_seconds("loaded/*/*/peers")
+    loaded = criterion_seconds("loaded/*queries*/*/peers")
+    encoded = criterion_seconds(f"loaded/encode_texts/{test}texts/peers")
     per_query = loaded / 5 if loaded else None
     lsa = peers["sklearn_lsa10"]
     print("| work | topics | peer, same run |")
     print("|---|---|---|")
     print(f"| `topics encode` of the {test:,} test posts (read, tokenize, encode, print) | "
           f"{test / commands['encode_s']:,.0f} posts/s | |")
+    if encoded:
+        print(f"| the same posts encoded in process: tokenize, encode (`Model::encode_texts`) | "
+              f"{test / encoded:,.0f} posts/s | a sentence transformer: 1,000 posts in 44.5 s, "
+              f"measured for this project, not in this run |")
     print(f"| `topics add` of the same posts (read, tokenize, encode, write the index) | "
           f"{test / commands['add_s']:,.0f} posts/s | |")
     q = commands["query_process_s"]
