@@ -1,13 +1,14 @@
 //! Invariants that must hold for any input: ranking, addresses and Hamming distance, the
-//! tokenizer, codes whatever the batch and the thread count, and save then load.
+//! tokenizer, codes whatever the batch and the thread count, training whatever the thread
+//! count, and save then load.
 
 use ndarray::{Array2, Axis};
 use proptest::prelude::*;
-use topics::autoencoder::Autoencoder;
+use topics::autoencoder::{Autoencoder, FineTuneSettings};
 use topics::hashing::lookup::distance;
 use topics::hashing::{address, format_address};
 use topics::progress::Silent;
-use topics::rbm::{Hidden, Rbm, Visible};
+use topics::rbm::{CdSettings, Hidden, Rbm, Visible};
 use topics::search::{full_ranking, top_k};
 use topics::text::{Language, Tokenizer};
 use topics::vectors::{ItemInfo, VectorIndex, VectorReport, VectorSettings};
@@ -120,6 +121,84 @@ proptest! {
             let alone = model.encode(&data, &[row]);
             prop_assert_eq!(alone.index_axis(Axis(0), 0), one.index_axis(Axis(0), row));
         }
+    }
+}
+
+/// Pretrains a word-count stack and fine-tunes it, as a build does, on `counts`.
+fn trained(counts: &sprs::CsMat<f32>, seed: u64) -> Autoencoder {
+    let widths = [counts.cols(), 24, 12, 4];
+    let rows: Vec<usize> = (0..counts.rows()).collect();
+    let mut stack: Vec<Rbm> = Vec::new();
+    let mut below: Option<Array2<f32>> = None;
+    for layer in 0..3 {
+        let visible = if layer == 0 {
+            Visible::Softmax
+        } else {
+            Visible::Binary
+        };
+        let hidden = if layer == 2 {
+            Hidden::Linear
+        } else {
+            Hidden::Binary
+        };
+        let mut rbm = Rbm::new(
+            visible,
+            hidden,
+            widths[layer],
+            widths[layer + 1],
+            0.01,
+            seed,
+            layer as u64,
+        );
+        let data = match &below {
+            None => topics::data::Data::Counts(counts.view()),
+            Some(values) => topics::data::Data::Dense(values.view()),
+        };
+        let settings = CdSettings {
+            batch_size: 16,
+            ..CdSettings::paper(2)
+        };
+        rbm.train(&data, &rows, &settings, seed, layer as u64, &Silent);
+        below = Some(rbm.transform(&data, &rows));
+        stack.push(rbm);
+    }
+    let mut network = Autoencoder::unroll(&stack);
+    let settings = FineTuneSettings {
+        epochs: 2,
+        batch_size: 16,
+        learning_rate: 1e-3,
+        input_dropout: 0.5,
+        code_noise: 0.0,
+        patience: None,
+    };
+    let data = topics::data::Data::Counts(counts.view());
+    network.fine_tune(&data, &rows[..40], &rows[40..], &settings, seed, &Silent);
+    network
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4))]
+
+    /// The same seed trains the same network, to the bit, on one thread or two: sampling,
+    /// dropout and shuffling draw from streams named by row, never by thread.
+    #[test]
+    fn training_does_not_depend_on_the_threads(seed in 0u64..1000) {
+        let mut stream = topics::rng::stream(seed, topics::rng::Purpose::Init, &[99]);
+        let rows: Vec<Vec<(usize, f32)>> = (0..53)
+            .map(|_| {
+                let mut columns: Vec<usize> = (0..12).map(|_| stream.below(60)).collect();
+                columns.sort_unstable();
+                columns.dedup();
+                columns.into_iter().map(|c| (c, 1.0 + stream.below(3) as f32)).collect()
+            })
+            .collect();
+        let counts = topics::text::from_rows(60, &rows);
+        let one = pool(1).install(|| trained(&counts, seed));
+        let two = pool(2).install(|| trained(&counts, seed));
+        prop_assert_eq!(&one, &two);
+        let all: Vec<usize> = (0..counts.rows()).collect();
+        let data = topics::data::Data::Counts(counts.view());
+        prop_assert_eq!(one.encode(&data, &all), two.encode(&data, &all));
     }
 }
 
