@@ -72,6 +72,7 @@ def main():
     parts = [r for r in runs if r["what"] == "add-part"]
 
     stages = {}
+    memory = []
     print(f"Builds ({pretrain} pretraining and {finetune} fine-tuning epochs; seconds):")
     print()
     print("| documents | " + " | ".join(STAGES) + " | whole build | peak memory |")
@@ -83,11 +84,12 @@ def main():
         for stage in STAGES:
             stages.setdefault(stage, []).append((n, timings.get(stage, 0.0)))
         stages.setdefault("whole build", []).append((n, run["seconds"]))
+        memory.append((n, run["peak_kib"]))
         cells = " | ".join(f"{timings.get(s, 0.0):.1f}" for s in STAGES)
         print(f"| {n:,} | {cells} | {run['seconds']:.1f} | {run['peak_kib'] / 1024:.0f} MiB |")
-    print()
-    print("| growth exponent, 10,000 → 100,000 documents | " + " | ".join(
-        f"{exponent(stages[s]):.2f}" for s in STAGES + ["whole build"]) + " |")
+    print("| growth exponent, 10,000 → 100,000 | " + " | ".join(
+        f"{exponent(stages[s]):.2f}" for s in STAGES + ["whole build"])
+        + f" | {exponent(memory):.2f} |")
     print()
     print("`topics add` into a copy of the 10,000-document index:")
     print()
