@@ -1,9 +1,10 @@
 //! Dense and sparse products, and where threads are spent.
 //!
-//! Dense products go to the `gemm` crate's f32 kernels (AVX-512, AVX2 or portable, chosen at
-//! run time), spread over rayon's threads; on AVX-512 they run about 1.6 times as fast as
-//! matrixmultiply's at the network's batch-100 shapes (`benches/gemm.rs`). Sparse
-//! products (CSR corpus rows times a dense matrix) are spread over rows with rayon instead.
+//! Dense products go to the `gemm` crate's f32 kernels (AVX2 with FMA, or portable, chosen at
+//! run time; its AVX-512 kernels need a nightly compiler), spread over rayon's threads; on the
+//! Zen 4 machine they run 1.2 to 1.6 times as fast as matrixmultiply's at the network's
+//! batch-100 shapes and within 0.7 to 1.2 of OpenBLAS's (`benches/gemm.rs`,
+//! `scripts/peers.sh`). Sparse products (CSR rows times a dense matrix) are spread over rows.
 //! All arrays are f32 in standard (row-major) layout.
 
 use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut2, Axis, Zip};
