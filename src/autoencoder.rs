@@ -251,21 +251,24 @@ impl Autoencoder {
         x
     }
 
-    /// Output of layer `index` (encoder then decoder) for input `x`.
+    /// Output of layer `index` (encoder then decoder, never the first) for input `x`.
     fn layer_forward(&self, index: usize, x: ArrayView2<f32>, lengths: &[f32]) -> Array2<f32> {
-        let layer = self.layer(index);
-        let mut y = linalg::matmul(x, layer.weights.view());
-        let scale = (self.counts && index == 0).then_some(lengths);
-        linalg::add_row_bias(&mut y, layer.bias.view(), scale);
-        activate(&mut y, layer.activation);
-        y
+        let product = linalg::matmul(x, self.layer(index).weights.view());
+        self.layer_output(index, product, lengths)
     }
 
     /// The first layer's output for a data batch: a sparse product for word counts.
     fn first_layer_forward(&self, batch: &Batch, lengths: &[f32]) -> Array2<f32> {
-        let layer = self.layer(0);
-        let mut y = batch.times(layer.weights.view());
-        linalg::add_row_bias(&mut y, layer.bias.view(), self.counts.then_some(lengths));
+        let product = batch.times(self.layer(0).weights.view());
+        self.layer_output(0, product, lengths)
+    }
+
+    /// Layer `index`'s activation of `product`, its input times its weights, plus its bias
+    /// (scaled by the lengths `D` in the first layer of a word-count network).
+    fn layer_output(&self, index: usize, mut y: Array2<f32>, lengths: &[f32]) -> Array2<f32> {
+        let layer = self.layer(index);
+        let scale = (self.counts && index == 0).then_some(lengths);
+        linalg::add_row_bias(&mut y, layer.bias.view(), scale);
         activate(&mut y, layer.activation);
         y
     }
@@ -353,7 +356,6 @@ impl Autoencoder {
         (total / output.nrows().max(1) as f64) as f32
     }
 
-    /// Loss and gradients of one batch; `input` is what the encoder sees (after dropout).
     /// Loss and gradients of one batch, the gradients written into `grads` (shaped like the
     /// layers), whose memory is reused from batch to batch.
     fn gradients(

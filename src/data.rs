@@ -70,19 +70,7 @@ impl<'a> Data<'a> {
     /// `rows` as a mini-batch: sparse for word counts, dense otherwise.
     pub fn batch(&self, rows: &[usize]) -> Batch {
         match self {
-            Data::Counts(m) => {
-                let mut indptr = Vec::with_capacity(rows.len() + 1);
-                let (mut indices, mut values) = (Vec::new(), Vec::new());
-                indptr.push(0);
-                for &r in rows {
-                    if let Some(row) = m.outer_view(r) {
-                        indices.extend_from_slice(row.indices());
-                        values.extend_from_slice(row.data());
-                    }
-                    indptr.push(indices.len());
-                }
-                Batch::Sparse(CsMat::new((rows.len(), m.cols()), indptr, indices, values))
-            }
+            Data::Counts(m) => Batch::Sparse(crate::text::select_rows(*m, rows)),
             Data::Dense(_) => {
                 let mut out = Array2::zeros((0, 0));
                 self.fill(rows, &mut out);

@@ -7,7 +7,7 @@
 //! `scripts/peers.sh`). Sparse products (CSR rows times a dense matrix) are spread over rows.
 //! All arrays are f32 in standard (row-major) layout.
 
-use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut2, Axis, Zip};
+use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis, Zip};
 use rayon::prelude::*;
 use sprs::CsMatView;
 
@@ -138,29 +138,21 @@ pub fn sparse_gemm(
             } else if beta != 1.0 {
                 row *= beta;
             }
-            let (Some(sparse), Some(out)) = (s.outer_view(r), row.as_slice_mut()) else {
-                if let Some(sparse) = s.outer_view(r) {
-                    for (c, &v) in sparse.iter() {
-                        row.scaled_add(alpha * v, &w.row(c));
-                    }
-                }
-                return;
-            };
-            // Plain slices, so that the inner loop compiles to vector multiply-adds.
-            for (c, &v) in sparse.iter() {
-                let weight = alpha * v;
-                match w.row(c).to_slice() {
-                    Some(w_row) => out
-                        .iter_mut()
-                        .zip(w_row)
-                        .for_each(|(o, &x)| *o += weight * x),
-                    None => out
-                        .iter_mut()
-                        .zip(w.row(c))
-                        .for_each(|(o, &x)| *o += weight * x),
+            if let Some(sparse) = s.outer_view(r) {
+                for (c, &v) in sparse.iter() {
+                    add_scaled(&mut row, alpha * v, w.row(c));
                 }
             }
         });
+}
+
+/// `out += a · x`, on plain slices when both are contiguous, so that the loop compiles to
+/// vector multiply-adds (ndarray's `scaled_add` did not, here); the same arithmetic either way.
+fn add_scaled(out: &mut ArrayViewMut1<f32>, a: f32, x: ArrayView1<f32>) {
+    match (out.as_slice_mut(), x.to_slice()) {
+        (Some(out), Some(x)) => out.iter_mut().zip(x).for_each(|(o, &x)| *o += a * x),
+        _ => out.scaled_add(a, &x),
+    }
 }
 
 /// `out = alpha · sᵀ · h + beta · out` for a CSR matrix `s` of shape `(m, k)` and a dense `h`

@@ -50,7 +50,7 @@ impl Streams {
 
     /// The stream of row `i` below this position.
     pub fn row(&self, i: usize) -> Stream {
-        Streams(step_into(self.0, i as u64)).stream()
+        self.below(i as u64).stream()
     }
 
     fn stream(self) -> Stream {

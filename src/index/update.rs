@@ -59,8 +59,7 @@ impl Index {
             })
             .unzip();
         let all_counts = text::from_rows(vocabulary.len(), &rows);
-        let model_counts =
-            text::restrict(&all_counts, &self.terms.vocabulary, &self.model.vocabulary);
+        let model_counts = text::restrict(&all_counts, vocabulary, &self.model.vocabulary);
         let usable: Vec<bool> = text::row_sums(&model_counts)
             .iter()
             .map(|&d| d > 0.0)
@@ -77,7 +76,7 @@ impl Index {
         let codes = self.model.encode_rows(&model_counts, &kept);
         let addresses = self.model.addresses(codes.view());
         let kept_texts: Vec<&str> = kept.iter().map(|&i| texts[i]).collect();
-        let counts = text::select_rows(&all_counts, &kept);
+        let counts = text::select_rows(all_counts.view(), &kept);
         let mut unknown: HashSet<&str> = HashSet::new();
         for &i in &kept {
             unknown.extend(unknown_of[i].iter().map(String::as_str));
@@ -150,7 +149,7 @@ impl Index {
             self.signatures = kept.iter().map(|&r| self.signatures[r]).collect();
         }
         self.documents = kept.iter().map(|&r| self.documents[r].clone()).collect();
-        self.terms.counts = text::select_rows(&self.terms.counts, &kept);
+        self.terms.counts = text::select_rows(self.terms.counts.view(), &kept);
         if let Some(topics) = &mut self.topics {
             for (r, &t) in topics.assignments.iter().enumerate() {
                 if gone[r] {

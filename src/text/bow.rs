@@ -5,7 +5,7 @@
 //! length (its total count) to get the word probabilities it reconstructs.
 
 use rayon::prelude::*;
-use sprs::{CsMat, TriMat};
+use sprs::{CsMat, CsMatView, TriMat};
 
 use super::{Tokenizer, Vocabulary};
 
@@ -59,18 +59,19 @@ pub fn restrict(counts: &CsMat<f32>, from: &Vocabulary, to: &Vocabulary) -> CsMa
     from_rows(to.len(), &rows)
 }
 
-/// The rows `rows` of `matrix`, in that order.
-pub fn select_rows(matrix: &CsMat<f32>, rows: &[usize]) -> CsMat<f32> {
-    let selected: Vec<Vec<(usize, f32)>> = rows
-        .iter()
-        .map(|&r| {
-            matrix
-                .outer_view(r)
-                .map(|row| row.iter().map(|(c, &v)| (c, v)).collect())
-                .unwrap_or_default()
-        })
-        .collect();
-    from_rows(matrix.cols(), &selected)
+/// The rows `rows` of `matrix`, in that order, copied straight into a new CSR matrix.
+pub fn select_rows(matrix: CsMatView<f32>, rows: &[usize]) -> CsMat<f32> {
+    let mut indptr = Vec::with_capacity(rows.len() + 1);
+    let (mut indices, mut values) = (Vec::new(), Vec::new());
+    indptr.push(0);
+    for &r in rows {
+        if let Some(row) = matrix.outer_view(r) {
+            indices.extend_from_slice(row.indices());
+            values.extend_from_slice(row.data());
+        }
+        indptr.push(indices.len());
+    }
+    CsMat::new((rows.len(), matrix.cols()), indptr, indices, values)
 }
 
 /// Counts the vocabulary's stems in each text; rows are in the order of `texts`.

@@ -177,7 +177,7 @@ pub fn discover(
     rows.truncate(CHOICE_SAMPLE);
     rows.sort_unstable();
     let sample = codes.select(ndarray::Axis(0), &rows);
-    let sample_counts = crate::text::select_rows(corpus.counts, &rows);
+    let sample_counts = crate::text::select_rows(corpus.counts.view(), &rows);
     let sample_corpus = Corpus {
         counts: &sample_counts,
         ..*corpus
