@@ -203,14 +203,12 @@ fn query(cli: &Cli, args: &QueryArgs) -> Result<()> {
         );
     }
     // Ranking by code alone reads neither the counts of every stem nor the signatures.
-    let lexical_needed = args.rerank.is_some() || args.hybrid;
-    let index = load_index_parts(
-        cli,
-        match lexical_needed {
-            true => store::Parts::All,
-            false => store::Parts::Codes,
-        },
-    )?;
+    let parts = if args.rerank.is_some() || args.hybrid {
+        store::Parts::All
+    } else {
+        store::Parts::Codes
+    };
+    let index = load_index_parts(cli, parts)?;
     let unit = search::unit_rows(index.codes.view());
     let label_ok = |r: usize| {
         args.label
